@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sets up everything Podvisor needs on a Debian 12 machine, as root, and skips what is already
+# done: system packages, npm dependencies, the Prisma client, the guest agent, guest assets, test rootfs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs util-linux chromium)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when the lock file changed since the last install.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund
+fi
+
+npx prisma generate >/dev/null
+npm run --silent build:agent
+npm run --silent build:guest
+npm run --silent build:rootfs

@@ -1,0 +1,81 @@
+// The container calls of the 1.0 API that change state, each run on a PodSession under the pod's lock.
+import { EngineError } from './errors.js';
+import type { Rollback } from './rollback.js';
+import type { PodSession } from './session.js';
+import { assertStateIn, CONTAINER_PRECONDITIONS as PRE } from './state.js';
+import type { ContainerConfig } from './types.js';
+
+export async function createContainer(s: PodSession, config: ContainerConfig, rb: Rollback): Promise<string> {
+  assertStateIn('pod', s.id, s.pod.state, PRE.create.pod, 'create a container');
+  if (s.containers.has(config.id)) {
+    throw new EngineError('CONTAINER_EXISTS', `Container "${config.id}" already exists in pod "${s.id}"`, { podId: s.id, containerId: config.id });
+  }
+  const record = {
+    podId: s.id,
+    id: config.id,
+    state: 'ready' as const,
+    config,
+    process: null,
+    agentState: {},
+    exitCode: null,
+    createdAt: new Date().toISOString(),
+  };
+  const agentState = await s.drivers.agent.createContainer(s.context(), { config, agentState: {} });
+  rb.onFailure(`remove container ${config.id}`, () => s.drivers.agent.stopContainer(s.context(), { config, agentState }));
+  s.putContainer({ ...record, agentState });
+  return 'container created';
+}
+
+/** Starts one container; a stopped one is created in the guest again first (its old instance was removed). */
+export async function startOneContainer(s: PodSession, id: string, rb: Rollback): Promise<void> {
+  const { agent } = s.drivers;
+  let c = s.container(id);
+  assertStateIn('container', id, c.state, PRE.start.container, 'start the container');
+  if (c.state === 'stopped') {
+    c = { ...c, agentState: await agent.createContainer(s.context(), s.containerContext(c)) };
+    s.putContainer(c);
+  }
+  const started = await agent.startContainer(s.context(), s.containerContext(c));
+  const running = { process: started.process, agentState: started.agentState, exitCode: null };
+  rb.onFailure(`stop container ${id}`, () => agent.stopContainer(s.context(), { config: c.config, agentState: running.agentState }));
+  s.setContainerState(id, 'running', running);
+}
+
+export async function startContainer(s: PodSession, id: string, rb: Rollback): Promise<string> {
+  assertStateIn('pod', s.id, s.pod.state, PRE.start.pod, 'start the container');
+  await startOneContainer(s, id, rb);
+  return 'container started';
+}
+
+/** Stopping a stopped container is a no-op success, as upstream. */
+export async function stopContainer(s: PodSession, id: string): Promise<string> {
+  const c = s.container(id);
+  if (c.state === 'stopped') return 'container already stopped';
+  assertStateIn('pod', s.id, s.pod.state, PRE.stop.pod, 'stop the container');
+  assertStateIn('container', id, c.state, PRE.stop.container, 'stop the container');
+  const { agent } = s.drivers;
+  const probe = c.state === 'running' ? await agent.probeContainer(s.context(), s.containerContext(c)).catch(() => null) : null;
+  await agent.stopContainer(s.context(), s.containerContext(c));
+  s.setContainerState(id, 'stopped', { exitCode: probe?.exitCode ?? c.exitCode });
+  return 'container stopped';
+}
+
+export async function deleteContainer(s: PodSession, id: string): Promise<string> {
+  const c = s.container(id);
+  assertStateIn('container', id, c.state, PRE.delete.container, 'delete the container');
+  if (c.state === 'ready') {
+    // A created-but-never-started container still exists in the guest: remove it there too.
+    assertStateIn('pod', s.id, s.pod.state, ['ready', 'running'], 'delete a created container');
+    await s.drivers.agent.stopContainer(s.context(), s.containerContext(c));
+  }
+  s.removeContainer(id);
+  return 'container deleted';
+}
+
+export async function killContainer(s: PodSession, id: string, signal: string, all: boolean): Promise<string> {
+  const c = s.container(id);
+  assertStateIn('pod', s.id, s.pod.state, PRE.kill.pod, 'signal the container');
+  assertStateIn('container', id, c.state, PRE.kill.container, 'signal the container');
+  await s.drivers.agent.signalContainer(s.context(), s.containerContext(c), signal, all);
+  return `${signal} sent${all ? ' to all processes' : ''}`;
+}

@@ -1,0 +1,46 @@
+// An agent driver talks to the guest (through a proxy, where the agent type needs one) and
+// starts a shim for every container process, as upstream's agent interface does.
+import type { Cmd, Process, ProcessListOptions } from '../../types.js';
+import type { ContainerContext, DriverState, PodContext } from '../types.js';
+
+export interface ProcessExit {
+  exitCode: number;
+}
+
+/** Live stdio of one container process. */
+export interface ProcessIo {
+  stdout: NodeJS.ReadableStream;
+  stderr: NodeJS.ReadableStream;
+  writeStdin(data: Buffer | string): Promise<void>;
+  closeStdin(): Promise<void>;
+  resize(rows: number, columns: number): Promise<void>;
+  signal(signal: string): Promise<void>;
+  /** Resolves with the exit code once the process has exited. */
+  wait(): Promise<ProcessExit>;
+  /** Detaches from the process without stopping it. */
+  close(): void;
+}
+
+export interface ContainerProbe {
+  /** False once the container's init process has exited. */
+  running: boolean;
+  exitCode: number | null;
+}
+
+export interface Agent {
+  /** After the VM boots: start the proxy, then create the sandbox in the guest. Returns agent state to persist. */
+  startSandbox(pod: PodContext): Promise<DriverState>;
+  /** Destroys the sandbox and stops the proxy. Must tolerate a guest that is already gone. */
+  stopSandbox(pod: PodContext): Promise<void>;
+  createContainer(pod: PodContext, c: ContainerContext): Promise<DriverState>;
+  /** Starts the container's init; the returned Process carries the shim PID, as upstream. */
+  startContainer(pod: PodContext, c: ContainerContext): Promise<{ process: Process; agentState: DriverState }>;
+  /** Kills what is left in the container and removes it from the guest. */
+  stopContainer(pod: PodContext, c: ContainerContext): Promise<void>;
+  signalContainer(pod: PodContext, c: ContainerContext, signal: string, all: boolean): Promise<void>;
+  exec(pod: PodContext, c: ContainerContext, cmd: Cmd): Promise<Process>;
+  processList(pod: PodContext, c: ContainerContext, options: ProcessListOptions): Promise<string>;
+  /** Attaches to a process started by startContainer or exec (token from its Process). */
+  attach(pod: PodContext, c: ContainerContext, token: string): Promise<ProcessIo>;
+  probeContainer(pod: PodContext, c: ContainerContext): Promise<ContainerProbe>;
+}

@@ -1,0 +1,21 @@
+// A hypervisor driver boots, pauses, resumes and stops one pod's VM.
+import type { VmInfo } from '../../types.js';
+import type { DriverState, PodContext } from '../types.js';
+
+export type VmLiveness = 'running' | 'paused' | 'dead';
+
+export interface Hypervisor {
+  /**
+   * Boots the VM and resolves once it is reachable; returns the state to persist
+   * (PID, sockets, accelerator). Must leave no process or file behind when it throws.
+   */
+  startVm(pod: PodContext): Promise<DriverState>;
+  /** Stops the VM and reaps it. Idempotent: a VM that is already gone is not an error. */
+  stopVm(pod: PodContext): Promise<void>;
+  pauseVm(pod: PodContext): Promise<void>;
+  resumeVm(pod: PodContext): Promise<void>;
+  /** Cheap liveness check used by status calls to notice a VM that died behind our back. */
+  check(pod: PodContext): Promise<VmLiveness>;
+  /** What the console and `pod status` show about the VM; null when none runs. */
+  info(pod: PodContext): VmInfo | null;
+}

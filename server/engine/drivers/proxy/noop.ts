@@ -1,0 +1,11 @@
+// Upstream's noopProxy: no process, a fixed URL.
+import type { Proxy } from './types.js';
+
+export function createNoopProxy(): Proxy {
+  return {
+    async start() {
+      return { pid: 0, url: 'noopProxyURL' };
+    },
+    async stop() {},
+  };
+}

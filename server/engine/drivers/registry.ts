@@ -1,0 +1,62 @@
+// Picks the driver of each kind from the type names in a PodConfig. Adding a driver means adding
+// its file next to its kind's types.ts and one line here.
+import { EngineError } from '../errors.js';
+import type { AgentType, HypervisorType, NetworkModel, PodConfig, ProxyType, ShimType } from '../types.js';
+import { createNoopAgent } from './agent/noop.js';
+import type { Agent } from './agent/types.js';
+import { createMockHypervisor } from './hypervisor/mock.js';
+import type { Hypervisor } from './hypervisor/types.js';
+import { createNoopNetwork } from './network/noop.js';
+import type { Network } from './network/types.js';
+import { createNoopProxy } from './proxy/noop.js';
+import type { Proxy } from './proxy/types.js';
+import { createNoopShim } from './shim/noop.js';
+import type { Shim } from './shim/types.js';
+
+export interface Drivers {
+  hypervisor: Hypervisor;
+  agent: Agent;
+  network: Network;
+}
+
+/** Everything a driver factory may need from the engine's configuration. */
+export interface DriverEnv {
+  /** Root for per-pod run directories. */
+  runRoot: string;
+}
+
+type Factories = {
+  hypervisor: Partial<Record<HypervisorType, (env: DriverEnv) => Hypervisor>>;
+  agent: Partial<Record<AgentType, (env: DriverEnv, proxy: Proxy, shim: Shim) => Agent>>;
+  proxy: Partial<Record<ProxyType, (env: DriverEnv) => Proxy>>;
+  shim: Partial<Record<ShimType, (env: DriverEnv) => Shim>>;
+  network: Partial<Record<NetworkModel, (env: DriverEnv) => Network>>;
+};
+
+export const FACTORIES: Factories = {
+  hypervisor: { mock: () => createMockHypervisor() },
+  agent: { noop: (_env, _proxy, shim) => createNoopAgent(shim) },
+  proxy: { noopProxy: () => createNoopProxy() },
+  shim: { noopShim: () => createNoopShim() },
+  network: { noop: () => createNoopNetwork() },
+};
+
+function pick<K extends keyof Factories>(kind: K, type: string): NonNullable<Factories[K][keyof Factories[K]]> {
+  const factory = (FACTORIES[kind] as Record<string, unknown>)[type];
+  if (!factory) {
+    const known = Object.keys(FACTORIES[kind]).join(', ');
+    throw new EngineError('NOT_SUPPORTED', `${kind} type "${type}" is not implemented by Podvisor (available: ${known})`, { kind, type });
+  }
+  return factory as NonNullable<Factories[K][keyof Factories[K]]>;
+}
+
+/** Throws NOT_SUPPORTED, naming the field, for any type the registry has no driver for. */
+export function driversFor(config: PodConfig, env: DriverEnv): Drivers {
+  const proxy = pick('proxy', config.proxyType)(env);
+  const shim = pick('shim', config.shimType)(env);
+  return {
+    hypervisor: pick('hypervisor', config.hypervisorType)(env),
+    agent: pick('agent', config.agentType)(env, proxy, shim),
+    network: pick('network', config.networkModel)(env),
+  };
+}

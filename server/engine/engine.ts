@@ -1,0 +1,247 @@
+// createEngine(): the VC implementation. Every call follows one skeleton:
+// validate (zod) → lock the pod → load → check preconditions → act → commit records and events.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import * as containerOps from './container-ops.js';
+import { driversFor } from './drivers/registry.js';
+import { EngineError, invalidConfig, toEngineError } from './errors.js';
+import { podHandle } from './handles.js';
+import { containerStatusOf, observe, podStatusOf } from './observe.js';
+import { PodLocks } from './pod-lock.js';
+import * as podOps from './pod-ops.js';
+import { Rollback } from './rollback.js';
+import { PodSession } from './session.js';
+import { assertStateIn, CONTAINER_PRECONDITIONS as PRE } from './state.js';
+import type { PodRecord, Store } from './store/types.js';
+import {
+  CmdSchema,
+  ContainerConfigSchema,
+  IdSchema,
+  PodConfigSchema,
+  ProcessListOptionsSchema,
+  SignalSchema,
+  type PodConfig,
+  type PodConfigInput,
+} from './types.js';
+import type { VC, VCPod } from './vc.js';
+
+export interface EngineOptions {
+  store: Store;
+  /** Root of the per-pod run directories (sockets, console logs). */
+  runRoot: string;
+  /** Where the cross-process pod locks live. */
+  lockDir: string;
+  lockWaitMs?: number;
+  lockStaleMs?: number;
+  log?: Logger;
+}
+
+/** Keeps run directories short: socket paths in them must stay under 107 bytes. */
+export function runDirFor(runRoot: string, podId: string): string {
+  if (podId.length <= 24) return path.join(runRoot, podId);
+  const hash = createHash('sha256').update(podId).digest('hex').slice(0, 8);
+  return path.join(runRoot, `${podId.slice(0, 15)}-${hash}`);
+}
+
+function parseId(what: 'Pod' | 'Container', id: unknown): string {
+  const r = IdSchema.safeParse(id);
+  if (!r.success) throw new EngineError('INVALID_ARGUMENT', `${what} ID ${r.error.issues[0]?.message ?? 'is invalid'}`);
+  return r.data;
+}
+
+function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw invalidConfig(r.error, what);
+  return r.data;
+}
+
+export function createEngine(opts: EngineOptions): VC {
+  const { store, runRoot } = opts;
+  const log = opts.log ?? pino({ level: 'warn' }, pino.destination(2));
+  const locks = new PodLocks(opts.lockDir, opts.lockWaitMs ?? 180_000, opts.lockStaleMs);
+  const env = { runRoot };
+
+  const session = async (pod: PodRecord, isNew = false) =>
+    new PodSession(pod, isNew ? [] : await store.listContainers(pod.id), driversFor(pod.config, env), runDirFor(runRoot, pod.id), log.child({ pod: pod.id }), isNew);
+
+  const load = async (podId: string) => {
+    const pod = await store.getPod(podId);
+    if (!pod) throw new EngineError('POD_NOT_FOUND', `Pod "${podId}" does not exist`, { podId });
+    return session(pod);
+  };
+
+  const handleOf = (s: PodSession): VCPod => podHandle(s.pod, [...s.containers.values()], writers);
+
+  /** The skeleton of every mutating call; `act` returns the message recorded in the pod's timeline. */
+  async function mutate(call: string, podIdInput: string, containerId: string | null, act: (s: PodSession) => Promise<string>): Promise<PodSession> {
+    const podId = parseId('Pod', podIdInput);
+    const release = await locks.acquire(podId);
+    try {
+      const s = await load(podId);
+      try {
+        const message = await act(s);
+        await store.commit(podId, s.change(call, containerId, message));
+        return s;
+      } catch (err) {
+        const e = toEngineError(err);
+        await store.commit(podId, s.failure(call, containerId, e)).catch((cerr) => log.error({ err: cerr }, 'could not record a failure event'));
+        throw e;
+      }
+    } finally {
+      await release();
+    }
+  }
+
+  /** Reads the pod, then lets `observe` correct what died; records the correction when the lock is free. */
+  async function observed(podIdInput: string): Promise<PodSession> {
+    const podId = parseId('Pod', podIdInput);
+    const s = await load(podId);
+    const change = await observe(s);
+    if (!change) return s;
+    const release = await locks.acquire(podId, 2_000).catch(() => null);
+    if (!release) return s; // someone else is mutating the pod; they will see the same facts
+    try {
+      const fresh = await load(podId);
+      const message = await observe(fresh);
+      if (message) await store.commit(podId, fresh.change('observe', null, message));
+      return fresh;
+    } finally {
+      await release();
+    }
+  }
+
+  const writers = {
+    async setAnnotations(podId: string, annotations: Record<string, string>) {
+      const valid = parseWith(PodConfigSchema.shape.annotations, annotations, 'annotations');
+      await mutate('setAnnotations', podId, null, async (s) => {
+        s.pod = { ...s.pod, config: { ...s.pod.config, annotations: { ...s.pod.config.annotations, ...valid } } };
+        return `annotations set: ${Object.keys(valid).join(', ')}`;
+      });
+    },
+    async setPid(podId: string, containerId: string, pid: number) {
+      if (!Number.isInteger(pid) || pid < 0) throw new EngineError('INVALID_ARGUMENT', 'PID must be a non-negative integer');
+      await mutate('setPid', podId, containerId, async (s) => {
+        const c = s.container(containerId);
+        s.putContainer({ ...c, process: { token: c.process?.token ?? '', startTime: c.process?.startTime ?? '', pid } });
+        return `pid set to ${pid}`;
+      });
+    },
+  };
+
+  async function createPod(input: PodConfigInput): Promise<VCPod> {
+    const config: PodConfig = parseWith(PodConfigSchema, input, 'pod configuration');
+    const release = await locks.acquire(config.id);
+    try {
+      if (await store.getPod(config.id)) throw new EngineError('POD_EXISTS', `Pod "${config.id}" already exists`, { podId: config.id });
+      const now = new Date().toISOString();
+      const s = await session({ id: config.id, state: 'ready', config: { ...config, containers: [] }, runtime: { hypervisor: {}, agent: {}, network: {} }, createdAt: now }, true);
+      for (const c of config.containers) {
+        s.putContainer({ podId: config.id, id: c.id, state: 'ready', config: c, process: null, agentState: {}, exitCode: null, createdAt: now });
+      }
+      await Rollback.guard(log, async (rb) => {
+        await podOps.createPod(s);
+        rb.onFailure('tear the pod down', () => podOps.stopPod(s));
+        await store.commit(config.id, s.change('createPod', null, `pod created with ${s.containers.size} container(s)`));
+      });
+      return handleOf(s);
+    } finally {
+      await release();
+    }
+  }
+
+  const containerCall = (call: string, act: (s: PodSession, id: string, rb: Rollback) => Promise<string>) => async (podId: string, containerId: string) => {
+    const id = parseId('Container', containerId);
+    const s = await mutate(call, podId, id, (s) => Rollback.guard(s.log, (rb) => act(s, id, rb)));
+    return handleOf(s).getContainer(id)!;
+  };
+
+  const vc: VC = {
+    createPod,
+    async runPod(input) {
+      const pod = await createPod(input);
+      return vc.startPod(pod.id());
+    },
+    deletePod: async (id) => handleOf(await mutate('deletePod', id, null, podOps.deletePod)),
+    startPod: async (id) => handleOf(await mutate('startPod', id, null, podOps.startPod)),
+    stopPod: async (id) => handleOf(await mutate('stopPod', id, null, podOps.stopPod)),
+    pausePod: async (id) => handleOf(await mutate('pausePod', id, null, podOps.pausePod)),
+    resumePod: async (id) => handleOf(await mutate('resumePod', id, null, podOps.resumePod)),
+    async listPod() {
+      const statuses = [];
+      for (const pod of await store.listPods()) {
+        try {
+          statuses.push(podStatusOf(await observed(pod.id)));
+        } catch (err) {
+          log.warn({ err, pod: pod.id }, 'listPod: pod skipped');
+        }
+      }
+      return statuses;
+    },
+    statusPod: async (id) => podStatusOf(await observed(id)),
+
+    async createContainer(podId, input) {
+      const config = parseWith(ContainerConfigSchema, input, 'container configuration');
+      const s = await mutate('createContainer', podId, config.id, (s) => Rollback.guard(s.log, (rb) => containerOps.createContainer(s, config, rb)));
+      const pod = handleOf(s);
+      return { pod, container: pod.getContainer(config.id)! };
+    },
+    startContainer: containerCall('startContainer', containerOps.startContainer),
+    stopContainer: containerCall('stopContainer', (s, id) => containerOps.stopContainer(s, id)),
+    async deleteContainer(podId, containerId) {
+      const id = parseId('Container', containerId);
+      let deleted: ReturnType<VCPod['getContainer']>;
+      await mutate('deleteContainer', podId, id, async (s) => {
+        deleted = handleOf(s).getContainer(id);
+        return containerOps.deleteContainer(s, id);
+      });
+      return deleted!;
+    },
+    async killContainer(podId, containerId, signalInput, all) {
+      const id = parseId('Container', containerId);
+      const signal = parseWith(SignalSchema, signalInput, 'signal');
+      await mutate('killContainer', podId, id, (s) => containerOps.killContainer(s, id, String(signal), all));
+    },
+    async enterContainer(podId, containerId, cmdInput) {
+      const id = parseId('Container', containerId);
+      const cmd = parseWith(CmdSchema, cmdInput, 'command');
+      let process!: Awaited<ReturnType<VC['enterContainer']>>['process'];
+      // Entering changes no record; the lock only keeps a concurrent stop from racing the exec.
+      const s = await mutate('enterContainer', podId, id, async (s) => {
+        const c = s.container(id);
+        assertStateIn('pod', s.id, s.pod.state, PRE.enter.pod, 'enter the container');
+        assertStateIn('container', id, c.state, PRE.enter.container, 'enter the container');
+        process = await s.drivers.agent.exec(s.context(), s.containerContext(c), cmd);
+        return `entered: ${cmd.args.join(' ')} (token ${process.token})`;
+      });
+      const pod = handleOf(s);
+      return { pod, container: pod.getContainer(id)!, process };
+    },
+    async statusContainer(podId, containerId) {
+      const id = parseId('Container', containerId);
+      return containerStatusOf(await observed(podId), id);
+    },
+    async processListContainer(podId, containerId, optionsInput) {
+      const id = parseId('Container', containerId);
+      const options = parseWith(ProcessListOptionsSchema, optionsInput ?? {}, 'process list options');
+      const s = await observed(podId);
+      const c = s.container(id);
+      assertStateIn('pod', s.id, s.pod.state, PRE.processList.pod, 'list the processes');
+      assertStateIn('container', id, c.state, PRE.processList.container, 'list the processes');
+      return s.drivers.agent.processList(s.context(), s.containerContext(c), options);
+    },
+    async attachProcess(podId, containerId, token) {
+      const id = parseId('Container', containerId);
+      const s = await load(parseId('Pod', podId));
+      const c = s.container(id);
+      assertStateIn('pod', s.id, s.pod.state, ['running'], 'attach to a process');
+      return s.drivers.agent.attach(s.context(), s.containerContext(c), token);
+    },
+    async listPodEvents(podId, options) {
+      const s = await load(parseId('Pod', podId));
+      return store.listEvents(s.id, Math.min(Math.max(options?.limit ?? 200, 1), 10_000));
+    },
+    close: () => store.close(),
+  };
+  return vc;
+}

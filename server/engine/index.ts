@@ -1,0 +1,20 @@
+// The engine's only public surface: everything outside server/engine imports from here.
+import pino from 'pino';
+import { configFromEnv, type PodvisorConfig } from '../config.js';
+import { createEngine } from './engine.js';
+import { openStore } from './store/open.js';
+import type { VC } from './vc.js';
+
+export { createEngine, runDirFor, type EngineOptions } from './engine.js';
+export { EngineError, ERROR_CODES, toEngineError, formatZodError, type ErrorCode } from './errors.js';
+export type { PodEvent } from './events.js';
+export type { ProcessIo } from './drivers/agent/types.js';
+export { TRANSITIONS, POD_PRECONDITIONS, CONTAINER_PRECONDITIONS, canTransition } from './state.js';
+export * from './types.js';
+export type { VC, VCPod, VCContainer, EnterResult } from './vc.js';
+
+/** The engine as the CLI and the console server use it: store, run and lock dirs from the environment. */
+export async function openEngine(config: PodvisorConfig = configFromEnv()): Promise<VC> {
+  const log = pino({ level: config.logLevel }, pino.destination(2));
+  return createEngine({ store: await openStore(config.databaseUrl), runRoot: config.runRoot, lockDir: config.lockDir, lockWaitMs: config.lockWaitMs, log });
+}

@@ -1,0 +1,55 @@
+// Status calls check the world, not just the records: a VM that died or a container whose init
+// exited is noticed here and recorded (upstream reported the stale state once, then fixed it).
+import type { PodSession } from './session.js';
+import type { ContainerStatus, PodStatus } from './types.js';
+import { teardownPod } from './vm.js';
+
+/** Updates `s` to what the hypervisor and agent report; returns a message when anything changed. */
+export async function observe(s: PodSession): Promise<string | null> {
+  if (s.pod.state === 'stopped') return null;
+  const { hypervisor, agent } = s.drivers;
+  // A check that errors says nothing about liveness: only an explicit `dead` tears down.
+  const liveness = await hypervisor.check(s.context()).catch(() => null);
+  if (liveness === 'dead') {
+    await teardownPod(s, { guestResponsive: false });
+    s.forcePodState('stopped');
+    return 'the VM is gone: pod stopped';
+  }
+  if (s.pod.state !== 'running' || liveness !== 'running') return null;
+  const exited: string[] = [];
+  for (const c of [...s.containers.values()]) {
+    if (c.state !== 'running') continue;
+    const probe = await agent.probeContainer(s.context(), s.containerContext(c)).catch(() => null);
+    if (probe && !probe.running) {
+      s.forceContainerState(c.id, 'stopped', { exitCode: probe.exitCode });
+      exited.push(`container ${c.id} exited (${probe.exitCode ?? 'unknown'})`);
+    }
+  }
+  return exited.length ? exited.join('; ') : null;
+}
+
+export function containerStatusOf(s: PodSession, id: string): ContainerStatus {
+  const c = s.container(id);
+  return {
+    id: c.id,
+    state: c.state,
+    pid: c.process?.pid ?? 0,
+    startTime: c.process?.startTime ?? '',
+    rootFs: c.config.rootFs,
+    annotations: c.config.annotations,
+    exitCode: c.exitCode,
+  };
+}
+
+export function podStatusOf(s: PodSession): PodStatus {
+  return {
+    id: s.id,
+    state: s.pod.state,
+    hypervisor: s.pod.config.hypervisorType,
+    hypervisorConfig: s.pod.config.hypervisorConfig,
+    agent: s.pod.config.agentType,
+    containersStatus: [...s.containers.keys()].map((id) => containerStatusOf(s, id)),
+    annotations: s.pod.config.annotations,
+    vm: s.pod.state === 'stopped' ? null : s.drivers.hypervisor.info(s.context()),
+  };
+}

@@ -1,0 +1,115 @@
+// The Store on Prisma with driver adapters: a SQLite file (created and migrated on first use).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaClient } from '../../generated/prisma/client.js';
+import type { Container as ContainerRow, Pod as PodRow, PodEvent as PodEventRow } from '../../generated/prisma/client.js';
+import { EngineError } from '../errors.js';
+import type { PodEvent } from '../events.js';
+import { ContainerConfigSchema, PodConfigSchema, ProcessSchema, StateSchema } from '../types.js';
+import { migrateSqlite, readMigrations } from './migrate-sqlite.js';
+import type { ContainerRecord, PodRecord, Store } from './types.js';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/migrations', import.meta.url));
+
+/** `file:relative/or/absolute.db` or a bare path → absolute path of the SQLite file. */
+export function sqliteFileOf(url: string): string {
+  return path.resolve(url.replace(/^file:/, ''));
+}
+
+export function openSqliteStore(url: string): Store {
+  const file = sqliteFileOf(url);
+  migrateSqlite(file, readMigrations(MIGRATIONS_DIR));
+  const adapter = new PrismaBetterSQLite3({ url: `file:${file}`, timeout: 30_000 });
+  return new PrismaStore(new PrismaClient({ adapter }));
+}
+
+const podOf = (row: PodRow): PodRecord => ({
+  id: row.id,
+  state: StateSchema.parse(row.state),
+  config: PodConfigSchema.parse(JSON.parse(row.config)),
+  runtime: JSON.parse(row.runtime),
+  createdAt: row.createdAt.toISOString(),
+});
+
+const containerOf = (row: ContainerRow): ContainerRecord => ({
+  podId: row.podId,
+  id: row.id,
+  state: StateSchema.parse(row.state),
+  config: ContainerConfigSchema.parse(JSON.parse(row.config)),
+  process: row.process ? ProcessSchema.parse(JSON.parse(row.process)) : null,
+  agentState: JSON.parse(row.agentState),
+  exitCode: row.exitCode,
+  createdAt: row.createdAt.toISOString(),
+});
+
+const eventOf = (row: PodEventRow): PodEvent => ({
+  id: row.id,
+  podId: row.podId,
+  time: row.time.toISOString(),
+  call: row.call,
+  containerId: row.containerId,
+  outcome: row.outcome === 'error' ? 'error' : 'ok',
+  errorCode: row.errorCode as PodEvent['errorCode'],
+  message: row.message,
+  fromState: row.fromState ? StateSchema.parse(row.fromState) : null,
+  toState: row.toState ? StateSchema.parse(row.toState) : null,
+});
+
+class PrismaStore implements Store {
+  constructor(private readonly db: PrismaClient) {}
+
+  async getPod(id: string) {
+    const row = await this.db.pod.findUnique({ where: { id } });
+    return row ? podOf(row) : null;
+  }
+
+  async listPods() {
+    return (await this.db.pod.findMany({ orderBy: { createdAt: 'asc' } })).map(podOf);
+  }
+
+  async listContainers(podId: string) {
+    return (await this.db.container.findMany({ where: { podId }, orderBy: { createdAt: 'asc' } })).map(containerOf);
+  }
+
+  async listEvents(podId: string, limit: number) {
+    const rows = await this.db.podEvent.findMany({ where: { podId }, orderBy: { id: 'desc' }, take: limit });
+    return rows.reverse().map(eventOf);
+  }
+
+  async commit(podId: string, change: Parameters<Store['commit']>[1]) {
+    try {
+      await this.db.$transaction(async (tx) => {
+        if (change.upsertPod) {
+          const p = change.upsertPod;
+          const data = { state: p.state, config: JSON.stringify({ ...p.config, containers: [] }), runtime: JSON.stringify(p.runtime) };
+          await tx.pod.upsert({ where: { id: podId }, create: { id: podId, ...data }, update: data });
+        }
+        for (const c of change.upsertContainers ?? []) {
+          const data = {
+            state: c.state,
+            config: JSON.stringify(c.config),
+            process: c.process ? JSON.stringify(c.process) : null,
+            agentState: JSON.stringify(c.agentState),
+            exitCode: c.exitCode,
+          };
+          await tx.container.upsert({ where: { podId_id: { podId, id: c.id } }, create: { podId, id: c.id, ...data }, update: data });
+        }
+        if (change.deleteContainers?.length) {
+          await tx.container.deleteMany({ where: { podId, id: { in: change.deleteContainers } } });
+        }
+        if (change.deletePod) {
+          await tx.pod.delete({ where: { id: podId } });
+        } else if (change.events?.length) {
+          await tx.podEvent.createMany({ data: change.events });
+        }
+      });
+    } catch (err) {
+      throw new EngineError('STORE_FAILED', `Could not save pod "${podId}": ${(err as Error).message}`, undefined, { cause: err });
+    }
+  }
+
+  async close() {
+    await this.db.$disconnect();
+  }
+}

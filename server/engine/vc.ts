@@ -1,0 +1,89 @@
+// The engine's public contract: the virtcontainers 1.0 `VC`, `VCPod` and `VCContainer` interfaces
+// (upstream interfaces.go), in TypeScript. Each call's doc names the states it accepts.
+import type { ProcessIo } from './drivers/agent/types.js';
+import type { PodEvent } from './events.js';
+import type {
+  CmdInput,
+  ContainerConfig,
+  ContainerConfigInput,
+  ContainerStatus,
+  PodConfig,
+  PodConfigInput,
+  PodStatus,
+  Process,
+  ProcessListOptions,
+  State,
+} from './types.js';
+
+export interface VCPod {
+  id(): string;
+  state(): State;
+  config(): PodConfig;
+  annotation(key: string): string;
+  getAnnotations(): Record<string, string>;
+  /** Merges into the pod's annotations and persists them. */
+  setAnnotations(annotations: Record<string, string>): Promise<void>;
+  getAllContainers(): VCContainer[];
+  getContainer(id: string): VCContainer | undefined;
+}
+
+export interface VCContainer {
+  id(): string;
+  pod(): VCPod;
+  state(): State;
+  config(): ContainerConfig;
+  getAnnotations(): Record<string, string>;
+  getPid(): number;
+  getToken(): string;
+  process(): Process;
+  /** Overrides the recorded PID (upstream SetPid) and persists it. */
+  setPid(pid: number): Promise<void>;
+}
+
+export interface EnterResult {
+  pod: VCPod;
+  container: VCContainer;
+  process: Process;
+}
+
+export interface VC {
+  /** Boots the pod's VM and creates its containers; the pod ends `ready`. Rolls back on failure. */
+  createPod(config: PodConfigInput): Promise<VCPod>;
+  /** Pod `ready`, `paused` or `stopped`; containers `ready` or `stopped`. Stops a VM still running. */
+  deletePod(podId: string): Promise<VCPod>;
+  /** Pod `ready` or `stopped` → `running` (a stopped pod's VM is booted again); starts every container. */
+  startPod(podId: string): Promise<VCPod>;
+  /** Pod `ready`, `running` or `paused` → `stopped`; stops every container, then the VM. */
+  stopPod(podId: string): Promise<VCPod>;
+  /** createPod, then startPod. */
+  runPod(config: PodConfigInput): Promise<VCPod>;
+  listPod(): Promise<PodStatus[]>;
+  statusPod(podId: string): Promise<PodStatus>;
+  /** Pod `running` → `paused`; running containers follow. */
+  pausePod(podId: string): Promise<VCPod>;
+  /** Pod `paused` → `running`; paused containers follow. */
+  resumePod(podId: string): Promise<VCPod>;
+
+  /** Pod `ready` or `running`; the container is created `ready`. */
+  createContainer(podId: string, config: ContainerConfigInput): Promise<{ pod: VCPod; container: VCContainer }>;
+  /** Container `ready` or `stopped`. */
+  deleteContainer(podId: string, containerId: string): Promise<VCContainer>;
+  /** Pod `running`; container `ready` or `stopped` → `running`. */
+  startContainer(podId: string, containerId: string): Promise<VCContainer>;
+  /** Pod `ready` or `running`; container `ready`, `running` or `paused` → `stopped` (already stopped: no-op). */
+  stopContainer(podId: string, containerId: string): Promise<VCContainer>;
+  /** Pod and container `running`: runs `cmd` as a new process in the container. */
+  enterContainer(podId: string, containerId: string, cmd: CmdInput): Promise<EnterResult>;
+  statusContainer(podId: string, containerId: string): Promise<ContainerStatus>;
+  /** Pod `ready` or `running`; container `ready` or `running`. `all` signals every process. */
+  killContainer(podId: string, containerId: string, signal: string | number, all: boolean): Promise<void>;
+  /** Pod and container `running`: `ps` inside the container, as JSON or a table. */
+  processListContainer(podId: string, containerId: string, options: Partial<ProcessListOptions>): Promise<string>;
+
+  /** Podvisor addition: streams the stdio of a process returned by startContainer or enterContainer. */
+  attachProcess(podId: string, containerId: string, token: string): Promise<ProcessIo>;
+  /** Podvisor addition: the pod's timeline, newest last. */
+  listPodEvents(podId: string, options?: { limit?: number }): Promise<PodEvent[]>;
+  /** Releases the store connection. Pods keep running. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,67 @@
+// Bringing a pod's VM up and down: network, hooks, hypervisor, agent sandbox and the containers
+// inside, in upstream's order. Boot registers an undo for every step; teardown never stops halfway.
+import { mkdir, rm } from 'node:fs/promises';
+import { runHooks } from './hooks.js';
+import type { Rollback } from './rollback.js';
+import type { PodSession } from './session.js';
+
+/** Network → prestart hooks → VM → sandbox → every container created `ready` in the guest. */
+export async function bootPod(s: PodSession, rb: Rollback): Promise<void> {
+  const { network, hypervisor, agent } = s.drivers;
+  await rm(s.runDir, { recursive: true, force: true });
+  await mkdir(s.runDir, { recursive: true, mode: 0o750 });
+  rb.onFailure('remove the run directory', () => rm(s.runDir, { recursive: true, force: true }));
+
+  s.setRuntime('network', await network.add(s.context()));
+  rb.onFailure('remove the network', () => network.remove(s.context()));
+  await runHooks(s.id, 'prestart', s.pod.config.hooks.preStartHooks);
+
+  s.setRuntime('hypervisor', await hypervisor.startVm(s.context()));
+  rb.onFailure('stop the VM', () => hypervisor.stopVm(s.context()));
+
+  s.setRuntime('agent', await agent.startSandbox(s.context()));
+  rb.onFailure('stop the sandbox', () => agent.stopSandbox(s.context()));
+
+  for (const c of [...s.containers.values()]) {
+    const agentState = await agent.createContainer(s.context(), s.containerContext(c));
+    const created = { ...c, agentState, process: null, exitCode: null };
+    s.forceContainerState(c.id, 'ready', created);
+    rb.onFailure(`remove container ${c.id}`, () => agent.stopContainer(s.context(), s.containerContext(created)));
+  }
+}
+
+/**
+ * Stops what is still running in the guest, then the sandbox, the VM and the network.
+ * Every step runs even when an earlier one fails; the failures are returned as warnings.
+ */
+export async function teardownPod(s: PodSession, opts: { guestResponsive: boolean }): Promise<string[]> {
+  const { network, hypervisor, agent } = s.drivers;
+  const warnings: string[] = [];
+  const attempt = async (what: string, fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+    } catch (err) {
+      warnings.push(`${what}: ${(err as Error).message}`);
+      s.log.warn({ err }, `teardown: ${what} failed`);
+    }
+  };
+  if (opts.guestResponsive) {
+    for (const c of s.containers.values()) {
+      if (c.state === 'stopped') continue;
+      await attempt(`stop container ${c.id}`, () => agent.stopContainer(s.context(), s.containerContext(c)));
+    }
+    await attempt('destroy the sandbox', () => agent.stopSandbox(s.context()));
+  }
+  await attempt('stop the VM', () => hypervisor.stopVm(s.context()));
+  // The sandbox's host side (proxy) must go even when the guest could not be asked.
+  if (!opts.guestResponsive) await attempt('stop the proxy', () => agent.stopSandbox(s.context()));
+  await attempt('remove the network', () => network.remove(s.context()));
+  for (const c of [...s.containers.values()]) {
+    if (c.state !== 'stopped') s.forceContainerState(c.id, 'stopped');
+  }
+  return warnings;
+}
+
+export async function removeRunDir(s: PodSession): Promise<void> {
+  await rm(s.runDir, { recursive: true, force: true });
+}
