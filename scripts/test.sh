@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
 rm -rf test-results && mkdir -p test-results
 npx vitest run
-if [ -d e2e ] && ls e2e/*.spec.ts >/dev/null 2>&1; then
-  npx playwright test
-fi
+export NEXT_TELEMETRY_DISABLED=1
+npx next build >test-results/next-build.log 2>&1 || { echo "next build failed: see test-results/next-build.log" >&2; tail -20 test-results/next-build.log >&2; }
+npx playwright test
 node scripts/test-summary.mjs

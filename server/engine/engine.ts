@@ -179,6 +179,7 @@ export function createEngine(opts: EngineOptions): VC {
       return statuses;
     },
     statusPod: async (id) => podStatusOf(await observed(id)),
+    fetchPod: async (id) => handleOf(await load(parseId('Pod', id))),
 
     async createContainer(podId, input) {
       const config = parseWith(ContainerConfigSchema, input, 'container configuration');

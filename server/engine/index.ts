@@ -6,7 +6,7 @@ import { openStore } from './store/open.js';
 import type { VC } from './vc.js';
 
 export { createEngine, runDirFor, type EngineOptions } from './engine.js';
-export { EngineError, ERROR_CODES, toEngineError, formatZodError, type ErrorCode } from './errors.js';
+export { EngineError, ERROR_CODES, toEngineError, formatZodError, invalidConfig, type ErrorCode } from './errors.js';
 export type { PodEvent } from './events.js';
 export type { ProcessIo } from './drivers/agent/types.js';
 export { TRANSITIONS, POD_PRECONDITIONS, CONTAINER_PRECONDITIONS, canTransition } from './state.js';

@@ -58,6 +58,8 @@ export interface VC {
   /** createPod, then startPod. */
   runPod(config: PodConfigInput): Promise<VCPod>;
   listPod(): Promise<PodStatus[]>;
+  /** A handle on an existing pod (KR's FetchSandbox), e.g. to read or set its annotations. */
+  fetchPod(podId: string): Promise<VCPod>;
   statusPod(podId: string): Promise<PodStatus>;
   /** Pod `running` → `paused`; running containers follow. */
   pausePod(podId: string): Promise<VCPod>;

@@ -1,0 +1,28 @@
+// End-to-end tests drive Debian's chromium (never a downloaded browser) against the real
+// console server, started here on its own port with a throw-away database.
+import { defineConfig } from '@playwright/test';
+
+const PORT = 3211;
+const HOME = `/tmp/podvisor-e2e-${process.pid}`;
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 60_000,
+  workers: 1,
+  reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+  },
+  webServer: {
+    command: `rm -rf ${HOME} && node --import tsx server/main.ts`,
+    url: `http://127.0.0.1:${PORT}/api/trpc/pod.list`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    env: { PORT: String(PORT), HOST: '127.0.0.1', PODVISOR_HOME: HOME, PODVISOR_RUN_DIR: `${HOME}/run`, NEXT_TELEMETRY_DISABLED: '1' },
+  },
+});
