@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs util-linux chromium)
+# postgresql: the server is only started by the tests of the PostgreSQL store.
+APT_PACKAGES=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs util-linux chromium postgresql)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -24,6 +25,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 npx prisma generate >/dev/null
+npx prisma generate --schema prisma/postgresql/schema.prisma >/dev/null
 npm run --silent build:agent
 npm run --silent build:guest
 npm run --silent build:rootfs

@@ -6,8 +6,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { migrateSqlite, readMigrations } from '../../server/engine/store/migrate-sqlite.js';
-import { MIGRATIONS_DIR } from '../../server/engine/store/prisma-store.js';
+import { migrateSqlite } from '../../server/engine/store/migrate-sqlite.js';
+import { MIGRATIONS_DIRS, readMigrations } from '../../server/engine/store/migrations.js';
 import { mockPod, testEngine } from '../helpers/engine.js';
 
 function schemaOf(file: string): string[] {
@@ -31,11 +31,11 @@ describe('store', () => {
       db.exec(sql);
       db.close();
       const fromMigrations = path.join(dir, 'migrated.db');
-      expect(migrateSqlite(fromMigrations, readMigrations(MIGRATIONS_DIR))).toEqual(readMigrations(MIGRATIONS_DIR).map((m) => m.name));
+      expect(migrateSqlite(fromMigrations, readMigrations(MIGRATIONS_DIRS.sqlite))).toEqual(readMigrations(MIGRATIONS_DIRS.sqlite).map((m) => m.name));
       expect(schemaOf(fromMigrations)).toEqual(schemaOf(fromSchema));
       expect(schemaOf(fromMigrations).length).toBeGreaterThan(3);
       // Applying again is a no-op.
-      expect(migrateSqlite(fromMigrations, readMigrations(MIGRATIONS_DIR))).toEqual([]);
+      expect(migrateSqlite(fromMigrations, readMigrations(MIGRATIONS_DIRS.sqlite))).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

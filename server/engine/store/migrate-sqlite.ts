@@ -1,10 +1,11 @@
-// Applies prisma/migrations to a SQLite file on first use, recording them in Prisma's own
-// `_prisma_migrations` table. `prisma migrate deploy` cannot run here without extra set-up
-// (see docs/differences.md), and a fresh checkout must get its database with no extra command.
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+// Applies the SQLite migrations on first use, recording them in Prisma's own `_prisma_migrations`
+// table. `prisma migrate deploy` cannot run here without extra set-up (docs/differences.md), and a
+// fresh checkout must get its database with no extra command.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { Migration } from './migrations.js';
 
 const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
   "id" TEXT PRIMARY KEY NOT NULL,
@@ -17,19 +18,6 @@ const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
   "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0
 )`;
 
-export interface Migration {
-  name: string;
-  sql: string;
-}
-
-export function readMigrations(dir: string): Migration[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort()
-    .map((name) => ({ name, sql: readFileSync(path.join(dir, name, 'migration.sql'), 'utf8') }));
-}
-
 /** Brings the database at `file` up to date; safe when several processes start at once. */
 export function migrateSqlite(file: string, migrations: Migration[]): string[] {
   mkdirSync(path.dirname(file), { recursive: true });
@@ -40,17 +28,13 @@ export function migrateSqlite(file: string, migrations: Migration[]): string[] {
     db.exec(MIGRATIONS_TABLE);
     const applied: string[] = [];
     db.transaction(() => {
-      const done = new Set(
-        (db.prepare('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL').all() as { migration_name: string }[]).map(
-          (r) => r.migration_name,
-        ),
-      );
-      for (const m of migrations) {
-        if (done.has(m.name)) continue;
+      const rows = db.prepare('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL').all() as { migration_name: string }[];
+      const done = new Set(rows.map((r) => r.migration_name));
+      for (const m of migrations.filter((m) => !done.has(m.name))) {
         db.exec(m.sql);
         db.prepare(
           'INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count) VALUES (?, ?, current_timestamp, ?, 1)',
-        ).run(randomUUID(), createHash('sha256').update(m.sql).digest('hex'), m.name);
+        ).run(randomUUID(), m.checksum, m.name);
         applied.push(m.name);
       }
     }).immediate();

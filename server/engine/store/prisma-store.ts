@@ -1,16 +1,20 @@
-// The Store on Prisma with driver adapters: a SQLite file (created and migrated on first use).
+// The Store on Prisma with driver adapters: a SQLite file or a PostgreSQL database, either
+// created and migrated on first use.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { parse as parsePgUrl } from 'pg-connection-string';
 import { PrismaClient } from '../../generated/prisma/client.js';
+import { PrismaClient as PrismaPgClient } from '../../generated/prisma-pg/client.js';
 import type { Container as ContainerRow, Pod as PodRow, PodEvent as PodEventRow } from '../../generated/prisma/client.js';
 import { EngineError } from '../errors.js';
 import type { PodEvent } from '../events.js';
 import { ContainerConfigSchema, PodConfigSchema, ProcessSchema, StateSchema } from '../types.js';
-import { migrateSqlite, readMigrations } from './migrate-sqlite.js';
+import { migratePostgres } from './migrate-postgres.js';
+import { migrateSqlite } from './migrate-sqlite.js';
+import { MIGRATIONS_DIRS, readMigrations } from './migrations.js';
 import type { ContainerRecord, PodRecord, Store } from './types.js';
-
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/migrations', import.meta.url));
 
 /** `file:relative/or/absolute.db` or a bare path → absolute path of the SQLite file. */
 export function sqliteFileOf(url: string): string {
@@ -19,9 +23,24 @@ export function sqliteFileOf(url: string): string {
 
 export function openSqliteStore(url: string): Store {
   const file = sqliteFileOf(url);
-  migrateSqlite(file, readMigrations(MIGRATIONS_DIR));
+  migrateSqlite(file, readMigrations(MIGRATIONS_DIRS.sqlite));
   const adapter = new PrismaBetterSQLite3({ url: `file:${file}`, timeout: 30_000 });
   return new PrismaStore(new PrismaClient({ adapter }));
+}
+
+export async function openPostgresStore(url: string): Promise<Store> {
+  // Built from the parsed URL (not `connectionString`) so that `?host=/socket/dir` works.
+  const config = parsePgUrl(url) as pg.ClientConfig;
+  const client = new pg.Client(config);
+  await client.connect();
+  try {
+    await migratePostgres(client, readMigrations(MIGRATIONS_DIRS.postgresql));
+  } finally {
+    await client.end();
+  }
+  const db = new PrismaPgClient({ adapter: new PrismaPg(config as pg.PoolConfig) });
+  // Both generated clients expose the same models with the same field types; only the SQL dialect differs.
+  return new PrismaStore(db as unknown as PrismaClient);
 }
 
 const podOf = (row: PodRow): PodRecord => ({

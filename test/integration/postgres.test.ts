@@ -1,0 +1,49 @@
+// The same engine on PostgreSQL (a real server started for the test): migrations apply once,
+// the lifecycle works and records survive reopening the store.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../server/engine/index.js';
+import { openStore } from '../../server/engine/store/open.js';
+import { mockPod } from '../helpers/engine.js';
+import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+
+let pg: TestPostgres;
+let dir: string;
+beforeAll(async () => {
+  pg = await startPostgres();
+  dir = mkdtempSync(path.join(tmpdir(), 'pv-'));
+}, 60_000);
+afterAll(async () => {
+  await pg?.[Symbol.asyncDispose]();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const engineOn = async (url: string) =>
+  createEngine({ store: await openStore(url), runRoot: path.join(dir, 'run'), lockDir: path.join(dir, 'locks'), log: pino({ level: 'silent' }) });
+
+describe('PostgreSQL store', () => {
+  it('keeps the models of both schemas identical', () => {
+    const models = (file: string) => readFileSync(file, 'utf8').slice(readFileSync(file, 'utf8').indexOf('model '));
+    expect(models('prisma/postgresql/schema.prisma')).toBe(models('prisma/schema.prisma'));
+  });
+
+  it('runs the lifecycle and keeps records across a reopen', async () => {
+    const [a, b] = await Promise.all([engineOn(pg.url), engineOn(pg.url)]); // two processes migrating at once
+    await a.runPod({ ...mockPod('pgpod', 2), annotations: { db: 'postgres' } });
+    await a.stopContainer('pgpod', 'c2');
+    expect(await b.statusPod('pgpod')).toEqual(await a.statusPod('pgpod'));
+    await a.close();
+    const c = await engineOn(pg.url);
+    const status = await c.statusPod('pgpod');
+    expect(status.containersStatus.map((x) => x.state)).toEqual(['running', 'stopped']);
+    expect(status.annotations).toEqual({ db: 'postgres' });
+    expect((await c.listPodEvents('pgpod')).map((e) => e.call)).toContain('stopContainer');
+    await c.stopPod('pgpod');
+    await c.deletePod('pgpod');
+    expect(await b.listPod()).toEqual([]);
+    await Promise.all([b.close(), c.close()]);
+  });
+});
