@@ -242,6 +242,7 @@ export function createEngine(opts: EngineOptions): VC {
       const s = await load(parseId('Pod', podId));
       return store.listEvents(s.id, Math.min(Math.max(options?.limit ?? 200, 1), 10_000));
     },
+    generation: () => store.generation(),
     close: () => store.close(),
   };
   return vc;

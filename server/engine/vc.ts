@@ -86,6 +86,8 @@ export interface VC {
   attachProcess(podId: string, containerId: string, token: string): Promise<ProcessIo>;
   /** Podvisor addition: the pod's timeline, newest last. */
   listPodEvents(podId: string, options?: { limit?: number }): Promise<PodEvent[]>;
+  /** Podvisor addition: a number that grows with every recorded change, from any process; cheap to poll. */
+  generation(): Promise<number>;
   /** Releases the store connection. Pods keep running. */
   close(): Promise<void>;
 }

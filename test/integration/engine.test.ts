@@ -56,6 +56,10 @@ describe('engine', () => {
     ]);
     expect(events.every((e) => !Number.isNaN(Date.parse(e.time)))).toBe(true);
     expect((await t.vc.listPodEvents('p', { limit: 2 })).map((e) => e.id)).toEqual(events.slice(-2).map((e) => e.id));
+    // Every commit, from any process, moves the generation that the console watches.
+    const generation = await t.vc.generation();
+    await t.vc.stopPod('p');
+    expect(await t.open().generation()).toBe(generation + 1);
   });
 
   it('keeps every record and config field across a restart', async () => {

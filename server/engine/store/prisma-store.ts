@@ -117,6 +117,7 @@ class PrismaStore implements Store {
         if (change.deleteContainers?.length) {
           await tx.container.deleteMany({ where: { podId, id: { in: change.deleteContainers } } });
         }
+        await tx.generation.upsert({ where: { id: 1 }, create: { id: 1, value: 1 }, update: { value: { increment: 1 } } });
         if (change.deletePod) {
           await tx.pod.delete({ where: { id: podId } });
         } else if (change.events?.length) {
@@ -126,6 +127,10 @@ class PrismaStore implements Store {
     } catch (err) {
       throw new EngineError('STORE_FAILED', `Could not save pod "${podId}": ${(err as Error).message}`, undefined, { cause: err });
     }
+  }
+
+  async generation() {
+    return (await this.db.generation.findUnique({ where: { id: 1 } }))?.value ?? 0;
   }
 
   async close() {

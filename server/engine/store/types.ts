@@ -40,5 +40,7 @@ export interface Store {
   /** Applies every part of `change` for pod `podId` atomically. */
   commit(podId: string, change: Change): Promise<void>;
   listEvents(podId: string, limit: number): Promise<PodEvent[]>;
+  /** Increases with every commit, from any process. */
+  generation(): Promise<number>;
   close(): Promise<void>;
 }
