@@ -1,0 +1,68 @@
+// Decides between KVM and TCG once per host boot. /dev/kvm existing is not enough (nested KVM can
+// hang every guest), so the probe boots the pod kernel briefly and caches the verdict under runRoot.
+import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { Accelerator } from './args.js';
+
+const PROBE_TIMEOUT_MS = 5_000;
+
+/**
+ * True if the pod kernel, booted bare under `accelerator` with the CPU model pods get, prints its
+ * first console line in time. (A BIOS-only guest is not enough: on this kind of host SeaBIOS runs
+ * under KVM while Linux hangs or QEMU aborts on `-cpu host`.)
+ */
+export async function probeAccelerator(qemuBinary: string, accelerator: Accelerator, kernelPath: string): Promise<boolean> {
+  const guest = execa(
+    qemuBinary,
+    // 128M: the ELF kernel alone takes ~65 MiB of guest RAM.
+    ['-machine', 'pc', '-accel', accelerator, '-cpu', accelerator === 'kvm' ? 'host' : 'max', '-m', '128M',
+      '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
+      '-kernel', kernelPath, '-append', 'console=ttyS0 panic=-1', '-serial', 'stdio'],
+    { reject: false, timeout: PROBE_TIMEOUT_MS, forceKillAfterDelay: 500, stdin: 'ignore', buffer: false },
+  );
+  let booted = false;
+  let output = ''; // the marker may arrive split across chunks
+  guest.stdout?.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString('latin1')).slice(-4096);
+    if (!booted && output.includes('Linux version')) {
+      booted = true;
+      guest.kill('SIGKILL');
+    }
+  });
+  await guest;
+  return booted;
+}
+
+async function bootId(): Promise<string> {
+  return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+}
+
+interface CachedVerdict {
+  accelerator: Accelerator;
+  bootId: string;
+  qemuBinary: string;
+}
+
+/** PODVISOR_ACCEL=kvm|tcg wins; else the cached verdict for this boot; else probe and cache. */
+export async function chooseAccelerator(qemuBinary: string, kernelPath: string, runRoot: string): Promise<Accelerator> {
+  const forced = process.env['PODVISOR_ACCEL'];
+  if (forced === 'kvm' || forced === 'tcg') return forced;
+  const cacheFile = join(runRoot, 'accel.json');
+  const currentBoot = await bootId();
+  try {
+    const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as CachedVerdict;
+    if (cached.bootId === currentBoot && cached.qemuBinary === qemuBinary) return cached.accelerator;
+  } catch {
+    // no verdict yet (or an unreadable one): probe
+  }
+  const kvmUsable = await access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false);
+  const accelerator: Accelerator = kvmUsable && (await probeAccelerator(qemuBinary, 'kvm', kernelPath)) ? 'kvm' : 'tcg';
+  const verdict: CachedVerdict = { accelerator, bootId: currentBoot, qemuBinary };
+  await mkdir(runRoot, { recursive: true });
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(verdict) + '\n');
+  await rename(tmp, cacheFile);
+  return accelerator;
+}

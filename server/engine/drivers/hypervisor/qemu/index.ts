@@ -1,0 +1,224 @@
+// The `qemu` hypervisor driver: one QEMU process per pod, booted from the guest assets that
+// guest/build-assets.sh builds, controlled over QMP, found again through the PID it persists.
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EngineError } from '../../../errors.js';
+import type { DriverEnv } from '../../registry.js';
+import type { DriverState, PodContext } from '../../types.js';
+import type { Hypervisor, VmLiveness } from '../types.js';
+import { chooseAccelerator } from './accel.js';
+import { buildQemuArgs, DEFAULT_MEMORY_MIB, DEFAULT_VCPUS, SHARED_DIR_TAG, type QemuLaunch } from './args.js';
+import { isOurQemu, spawnQemu, terminate, waitForExit } from './process.js';
+import { QmpConnection, qmpCommand, qmpQuit } from './qmp.js';
+
+const DEFAULT_QEMU = '/usr/bin/qemu-system-x86_64';
+const QMP_WAIT_MS = 30_000; // TCG: QEMU itself is up in well under a second, but a loaded host is slow
+const MAX_SOCKET_PATH = 107;
+/** QMP run states after which the guest never runs again. */
+const GUEST_GONE_STATUSES = new Set(['shutdown', 'internal-error', 'guest-panicked']);
+
+/** Where build-assets.sh puts the guest: PODVISOR_GUEST_DIR, else var/guest in the repository. */
+function guestDir(): string {
+  if (process.env['PODVISOR_GUEST_DIR']) return process.env['PODVISOR_GUEST_DIR'];
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'guest', 'build-assets.sh')) && dirname(dir) !== dir) dir = dirname(dir);
+  return join(dir, 'var', 'guest');
+}
+
+function runFiles(runDir: string) {
+  return {
+    qmp: join(runDir, 'qmp.sock'),
+    agent: join(runDir, 'agent.sock'),
+    console: join(runDir, 'console.sock'),
+    consoleLog: join(runDir, 'console.log'),
+    qemuLog: join(runDir, 'qemu.log'),
+    sharedDir: join(runDir, 'shared'),
+  };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isFile(), () => false);
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isDirectory(), () => false);
+}
+
+/** A configured path that is wrong is the caller's mistake; a missing built asset is the host's. */
+async function resolveFile(configured: string, field: string, fallback: string): Promise<string> {
+  if (configured) {
+    if (!(await isFile(configured))) throw new EngineError('INVALID_CONFIG', `hypervisorConfig.${field}: ${configured} is not a file`, { field });
+    return configured;
+  }
+  if (!(await isFile(fallback))) {
+    throw new EngineError('HYPERVISOR_FAILED', `guest asset ${fallback} is missing: run \`npm run build:guest\``, { field });
+  }
+  return fallback;
+}
+
+async function hugetlbfsMount(): Promise<string | null> {
+  const mounts = await readFile('/proc/mounts', 'utf8').catch(() => '');
+  return mounts.split('\n').map((line) => line.split(' ')).find((f) => f[2] === 'hugetlbfs')?.[1] ?? null;
+}
+
+async function launchSettings(pod: PodContext, env: DriverEnv): Promise<{ binary: string; launch: QemuLaunch }> {
+  const config = pod.config.hypervisorConfig;
+  const assets = guestDir();
+  const binary = await resolveFile(config.hypervisorPath, 'hypervisorPath', DEFAULT_QEMU);
+  const kernelPath = await resolveFile(config.kernelPath, 'kernelPath', join(assets, 'vmlinux'));
+  const initrdPath = await resolveFile(config.initrdPath, 'initrdPath', join(assets, 'initrd.img'));
+  const imagePath = await resolveFile(config.imagePath, 'imagePath', join(assets, 'image.ext4'));
+  if (config.firmwarePath) await resolveFile(config.firmwarePath, 'firmwarePath', '');
+  for (const [i, volume] of pod.config.volumes.entries()) {
+    if (!(await isDirectory(volume.hostPath))) {
+      throw new EngineError('INVALID_CONFIG', `volumes.${i}.hostPath: ${volume.hostPath} is not a directory`, { field: `volumes.${i}.hostPath` });
+    }
+  }
+  const files = runFiles(pod.runDir);
+  for (const path of [files.qmp, files.agent, files.console]) {
+    if (Buffer.byteLength(path) >= MAX_SOCKET_PATH) {
+      throw new EngineError('HYPERVISOR_FAILED', `socket path ${path} is too long for a unix socket (limit ${MAX_SOCKET_PATH} bytes)`);
+    }
+  }
+  const hugetlbfsPath = config.hugePages ? await hugetlbfsMount() : null;
+  if (config.hugePages && !hugetlbfsPath) pod.log.warn('hugePages requested but no hugetlbfs is mounted: using normal memory');
+  const launch: QemuLaunch = {
+    podId: pod.id,
+    uuid: randomUUID(),
+    hostname: pod.config.hostname || pod.id,
+    config,
+    vcpus: pod.config.vmConfig.vcpus || config.defaultVcpus || DEFAULT_VCPUS,
+    memoryMiB: pod.config.vmConfig.memory || config.defaultMemSz || DEFAULT_MEMORY_MIB,
+    accelerator: await chooseAccelerator(binary, kernelPath, env.runRoot),
+    kernelPath,
+    initrdPath,
+    imagePath,
+    hugetlbfsPath,
+    sockets: { qmp: files.qmp, agent: files.agent, console: files.console },
+    consoleLog: files.consoleLog,
+    shares: [{ tag: SHARED_DIR_TAG, hostPath: files.sharedDir }, ...pod.config.volumes.map((v) => ({ tag: v.mountTag, hostPath: v.hostPath }))],
+  };
+  return { binary, launch };
+}
+
+/** Connects as soon as QEMU listens; gives up early if QEMU exits first. */
+async function waitForQmp(qmpSocket: string, exited: Promise<string>): Promise<void> {
+  let exitReason: string | null = null;
+  void exited.then((reason) => (exitReason = reason));
+  const deadline = Date.now() + QMP_WAIT_MS;
+  for (;;) {
+    if (exitReason) throw new EngineError('HYPERVISOR_FAILED', `QEMU ${exitReason}`);
+    try {
+      (await QmpConnection.open(qmpSocket, 2_000)).close();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new EngineError('TIMEOUT', `QEMU's QMP socket did not answer within ${QMP_WAIT_MS / 1000} s`, undefined, { cause: err });
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Removes what startVm creates, except logs, which stay for post-mortems until the run dir goes. */
+async function removeRunFiles(runDir: string, keepLogs: boolean): Promise<void> {
+  const files = runFiles(runDir);
+  const paths = [files.qmp, files.agent, files.console, ...(keepLogs ? [] : [files.consoleLog, files.qemuLog])];
+  await Promise.all(paths.map((p) => rm(p, { force: true })));
+  // Only if empty: the agent bind-mounts container root filesystems in here.
+  await rmdir(files.sharedDir).catch(() => {});
+}
+
+function vmState(pod: PodContext): { pid: number; qmpSocket: string } | null {
+  const { pid, qmpSocket } = pod.runtime.hypervisor;
+  return typeof pid === 'number' && typeof qmpSocket === 'string' ? { pid, qmpSocket } : null;
+}
+
+async function qmpControl(pod: PodContext, command: 'stop' | 'cont'): Promise<void> {
+  const vm = vmState(pod);
+  if (!vm || !(await isOurQemu(vm.pid, vm.qmpSocket))) throw new EngineError('HYPERVISOR_FAILED', `the VM of pod ${pod.id} is not running`);
+  try {
+    await qmpCommand(vm.qmpSocket, command);
+  } catch (err) {
+    throw new EngineError('HYPERVISOR_FAILED', `pod ${pod.id}: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+  }
+}
+
+export function createQemuHypervisor(env: DriverEnv): Hypervisor {
+  return {
+    async startVm(pod) {
+      const { binary, launch } = await launchSettings(pod, env);
+      const files = runFiles(pod.runDir);
+      const createdRunDir = !existsSync(pod.runDir);
+      await mkdir(files.sharedDir, { recursive: true });
+      const args = buildQemuArgs(launch);
+      pod.log.debug({ binary, args }, 'starting QEMU');
+      let pid: number | null = null;
+      try {
+        const qemu = await spawnQemu(binary, args, files.qemuLog);
+        pid = qemu.pid;
+        await waitForQmp(files.qmp, qemu.exited);
+      } catch (err) {
+        if (pid !== null) await terminate(pid, files.qmp);
+        const qemuOutput = (await readFile(files.qemuLog, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
+        await removeRunFiles(pod.runDir, false);
+        if (createdRunDir) await rmdir(pod.runDir).catch(() => {});
+        const reason = err instanceof Error ? err.message : String(err);
+        const code = err instanceof EngineError ? err.code : 'HYPERVISOR_FAILED';
+        throw new EngineError(code, `QEMU failed to start for pod ${pod.id}: ${reason}${qemuOutput ? `\n${qemuOutput}` : ''}`, undefined, { cause: err });
+      }
+      pod.log.info({ pid, accelerator: launch.accelerator }, 'QEMU started');
+      const state: DriverState = {
+        pid,
+        uuid: launch.uuid,
+        accelerator: launch.accelerator,
+        qmpSocket: files.qmp,
+        agentSocket: files.agent,
+        consoleSocket: files.console,
+        consoleLog: files.consoleLog,
+        qemuLog: files.qemuLog,
+        sharedDir: files.sharedDir,
+      };
+      return state;
+    },
+
+    async stopVm(pod) {
+      const vm = vmState(pod);
+      if (vm && (await isOurQemu(vm.pid, vm.qmpSocket))) {
+        await qmpQuit(vm.qmpSocket).catch((err) => pod.log.warn({ err }, 'QMP quit failed, signalling QEMU'));
+        const gone = (await waitForExit(vm.pid, vm.qmpSocket, 5_000)) || (await terminate(vm.pid, vm.qmpSocket));
+        if (!gone) throw new EngineError('HYPERVISOR_FAILED', `QEMU (pid ${vm.pid}) of pod ${pod.id} does not exit`);
+      }
+      await removeRunFiles(pod.runDir, true);
+    },
+
+    async pauseVm(pod) {
+      await qmpControl(pod, 'stop');
+    },
+
+    async resumeVm(pod) {
+      await qmpControl(pod, 'cont');
+    },
+
+    async check(pod): Promise<VmLiveness> {
+      const vm = vmState(pod);
+      if (!vm || !(await isOurQemu(vm.pid, vm.qmpSocket))) return 'dead';
+      try {
+        const { status } = (await qmpCommand(vm.qmpSocket, 'query-status', 2_000)) as { status: string };
+        if (status === 'running') return 'running';
+        return GUEST_GONE_STATUSES.has(status) ? 'dead' : 'paused'; // paused, suspended, io-error, ...
+      } catch (err) {
+        // The process is there but QMP is busy or slow: do not declare a live VM dead.
+        pod.log.warn({ err }, 'QMP query-status failed; the QEMU process is alive');
+        return (await isOurQemu(vm.pid, vm.qmpSocket)) ? 'running' : 'dead';
+      }
+    },
+
+    info(pod) {
+      const { pid, accelerator, consoleLog } = pod.runtime.hypervisor;
+      if (typeof pid !== 'number') return null;
+      return { pid, accelerator: String(accelerator), consoleLog: String(consoleLog) };
+    },
+  };
+}

@@ -1,0 +1,159 @@
+// Pins the QEMU command line the qemu driver builds, so any change to it is a visible diff.
+import { describe, expect, it } from 'vitest';
+import { buildQemuArgs, escapeOptionValue, kernelCommandLine, type QemuLaunch } from '../../server/engine/drivers/hypervisor/qemu/args.js';
+import { HypervisorConfigSchema, type HypervisorConfig } from '../../server/engine/types.js';
+
+function launch(overrides: Partial<QemuLaunch> = {}, config: Partial<HypervisorConfig> = {}): QemuLaunch {
+  return {
+    podId: 'p1',
+    uuid: '00000000-0000-4000-8000-000000000001',
+    hostname: 'web 1',
+    config: HypervisorConfigSchema.parse(config),
+    vcpus: 1,
+    memoryMiB: 256,
+    accelerator: 'tcg',
+    kernelPath: '/g/vmlinux',
+    initrdPath: '/g/initrd.img',
+    imagePath: '/g/image.ext4',
+    hugetlbfsPath: null,
+    sockets: { qmp: '/run/pv/p1/qmp.sock', agent: '/run/pv/p1/agent.sock', console: '/run/pv/p1/console.sock' },
+    consoleLog: '/run/pv/p1/console.log',
+    shares: [{ tag: 'kataShared', hostPath: '/run/pv/p1/shared' }],
+    ...overrides,
+  };
+}
+
+/** One "-option value" per line, so a snapshot diff points at the option that changed. */
+function optionLines(args: string[]): string {
+  const lines: string[] = [];
+  for (const arg of args) {
+    if (arg.startsWith('-') || lines.length === 0) lines.push(arg);
+    else lines[lines.length - 1] += ` ${arg}`;
+  }
+  return `\n${lines.join('\n')}\n`;
+}
+
+describe('buildQemuArgs', () => {
+  it('builds the default TCG pod command line', () => {
+    expect(optionLines(buildQemuArgs(launch()))).toMatchInlineSnapshot(`
+      "
+      -name pod-p1
+      -uuid 00000000-0000-4000-8000-000000000001
+      -machine pc
+      -accel tcg,tb-size=32
+      -cpu max
+      -qmp unix:/run/pv/p1/qmp.sock,server=on,wait=off
+      -m 256M
+      -fsdev local,id=fs0,path=/run/pv/p1/shared,security_model=none,multidevs=remap
+      -device virtio-9p-pci,fsdev=fs0,mount_tag=kataShared
+      -drive file=/g/image.ext4,if=none,id=image,format=raw,readonly=on
+      -device virtio-blk-pci,drive=image
+      -device virtio-serial-pci,id=vser0
+      -chardev socket,id=agent,path=/run/pv/p1/agent.sock,server=on,wait=off
+      -device virtserialport,bus=vser0.0,chardev=agent,name=agent.channel.0,id=agentport
+      -chardev socket,id=console,path=/run/pv/p1/console.sock,server=on,wait=off,logfile=/run/pv/p1/console.log
+      -serial chardev:console
+      -rtc base=utc,driftfix=slew
+      -vga none
+      -no-user-config
+      -nodefaults
+      -display none
+      -no-reboot
+      -kernel /g/vmlinux
+      -initrd /g/initrd.img
+      -append console=ttyS0 panic=1 no_timer_check rcupdate.rcu_expedited=1 cryptomgr.notests i8042.direct=1 i8042.dumbkbd=1 i8042.nopnp=1 i8042.noaux=1 net.ifnames=0 pci=lastbus=0 iommu=off loglevel=4 podvisor.hostname=web-1
+      -smp 1,cores=1,threads=1,sockets=1,maxcpus=1
+      "
+    `);
+  });
+
+  it('uses KVM with the host CPU and the PIT tick policy when the probe allowed it', () => {
+    const args = buildQemuArgs(launch({ accelerator: 'kvm' }));
+    expect(args.slice(4, 10)).toMatchInlineSnapshot(`
+      [
+        "-machine",
+        "pc",
+        "-accel",
+        "kvm",
+        "-cpu",
+        "host",
+      ]
+    `);
+    expect(args.join(' ')).toContain('-global kvm-pit.lost_tick_policy=discard');
+    expect(kernelCommandLine(launch({ accelerator: 'kvm' }))).toContain('tsc=reliable');
+  });
+
+  it('maps the optional HypervisorConfig fields', () => {
+    const args = buildQemuArgs(
+      launch(
+        { vcpus: 2, memoryMiB: 512, hugetlbfsPath: '/dev/hugepages', shares: [
+          { tag: 'kataShared', hostPath: '/run/pv/p1/shared' },
+          { tag: 'a-very-long-volume-tag-of-31-ch', hostPath: '/data/with,comma' },
+        ] },
+        {
+          debug: true,
+          hugePages: true,
+          memPrealloc: true,
+          realtime: true,
+          mlock: true,
+          machineAccelerators: 'kernel_irqchip=on',
+          hypervisorMachineType: 'q35',
+          defaultMaxVcpus: 4,
+          firmwarePath: '/fw/bios.bin',
+          kernelParams: [{ key: 'systemd.unit', value: 'rescue' }, { key: 'nosmt', value: '' }],
+          hypervisorParams: [{ key: 'no-hpet', value: '' }, { key: 'k', value: 'en-us' }],
+        },
+      ),
+    );
+    expect(optionLines(args)).toMatchInlineSnapshot(`
+      "
+      -name pod-p1
+      -uuid 00000000-0000-4000-8000-000000000001
+      -machine q35,memory-backend=pod-ram,kernel_irqchip=on
+      -accel tcg,tb-size=32
+      -cpu max
+      -qmp unix:/run/pv/p1/qmp.sock,server=on,wait=off
+      -m 512M
+      -object memory-backend-file,id=pod-ram,size=512M,mem-path=/dev/hugepages,share=on,prealloc=on
+      -fsdev local,id=fs0,path=/run/pv/p1/shared,security_model=none,multidevs=remap
+      -device virtio-9p-pci,fsdev=fs0,mount_tag=kataShared
+      -fsdev local,id=fs1,path=/data/with,,comma,security_model=none,multidevs=remap
+      -device virtio-9p-pci,fsdev=fs1,mount_tag=a-very-long-volume-tag-of-31-ch
+      -drive file=/g/image.ext4,if=none,id=image,format=raw,readonly=on
+      -device virtio-blk-pci,drive=image
+      -device virtio-serial-pci,id=vser0
+      -chardev socket,id=agent,path=/run/pv/p1/agent.sock,server=on,wait=off
+      -device virtserialport,bus=vser0.0,chardev=agent,name=agent.channel.0,id=agentport
+      -chardev socket,id=console,path=/run/pv/p1/console.sock,server=on,wait=off,logfile=/run/pv/p1/console.log
+      -serial chardev:console
+      -rtc base=utc,driftfix=slew
+      -vga none
+      -no-user-config
+      -nodefaults
+      -display none
+      -no-reboot
+      -overcommit mem-lock=on
+      -kernel /g/vmlinux
+      -initrd /g/initrd.img
+      -append console=ttyS0 panic=1 no_timer_check rcupdate.rcu_expedited=1 cryptomgr.notests i8042.direct=1 i8042.dumbkbd=1 i8042.nopnp=1 i8042.noaux=1 net.ifnames=0 pci=lastbus=0 iommu=off debug podvisor.hostname=web-1 systemd.unit=rescue nosmt
+      -bios /fw/bios.bin
+      -smp 2,cores=1,threads=1,sockets=4,maxcpus=4
+      -no-hpet
+      -k en-us
+      "
+    `);
+  });
+
+  it('uses plain -mem-prealloc without huge pages, and ignores mlock without realtime', () => {
+    const args = buildQemuArgs(launch({}, { memPrealloc: true, hugePages: true, mlock: true }));
+    expect(args).toContain('-mem-prealloc');
+    expect(args.join(' ')).not.toContain('memory-backend');
+    expect(args).not.toContain('-overcommit');
+  });
+});
+
+describe('escapeOptionValue', () => {
+  it('doubles commas, which QEMU reads as option separators', () => {
+    expect(escapeOptionValue('/a,b,,c')).toBe('/a,,b,,,,c');
+  });
+});
