@@ -1,0 +1,40 @@
+// The `podvisor` CLI: builds the command tree, runs it, and turns any failure, from commander or
+// the engine, into one `podvisor: CODE: message` line on stderr and a stable exit code.
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { EngineError, toEngineError } from '../engine/index.js';
+import { registerContainerCommands } from './commands/container.js';
+import { registerPodCommands } from './commands/pod.js';
+import { EXIT_CODES, EXIT_USAGE } from './exit-codes.js';
+import { printError } from './output.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+function buildProgram(): Command {
+  const program = new Command('podvisor')
+    .description('virtcontainers 1.0 pods (QEMU VMs) and their containers, from the shell')
+    .version(version)
+    .option('--json', 'machine-readable JSON on stdout')
+    // Settings made before .command() are inherited by every subcommand.
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined }); // reported by fail() below, in our format
+  registerPodCommands(program);
+  registerContainerCommands(program);
+  return program;
+}
+
+function fail(err: unknown, json: boolean): number {
+  if (err instanceof CommanderError && err.exitCode === 0) return 0; // --help, --version
+  if (err instanceof CommanderError && err.code === 'commander.help') return EXIT_USAGE; // a group without a subcommand: help is out already
+  const error = err instanceof CommanderError ? new EngineError('INVALID_ARGUMENT', err.message.replace(/^error: /, '')) : toEngineError(err);
+  printError(error, json);
+  return EXIT_CODES[error.code];
+}
+
+// No process.exit(): every handler closes what it opened, so Node exits once stdout is flushed.
+const program = buildProgram();
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = fail(err, program.opts().json === true);
+}

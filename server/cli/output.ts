@@ -1,0 +1,62 @@
+// Everything the CLI prints on stdout: JSON for --json, otherwise upstream virtc-style action lines
+// and tables aligned with spaces (tab stops misalign once a cell is wider than eight columns).
+import type { ContainerStatus, EngineError, PodEvent, PodStatus } from '../engine/index.js';
+import type { CliContext } from './context.js';
+
+export const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export const printText = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+
+/** Pads every column but the last to its widest cell, two spaces apart. */
+export function formatTable(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => row[col]?.length ?? 0))) ?? [];
+  const line = (row: readonly string[]) => row.map((cell, col) => (col === row.length - 1 ? cell : cell.padEnd(widths[col] ?? 0))).join('  ');
+  return rows.map(line).join('\n');
+}
+
+const dash = (value: string | number | null) => (value === null || value === '' ? '-' : String(value));
+
+export const podTable = (pods: PodStatus[]) =>
+  formatTable([
+    ['POD ID', 'STATE', 'HYPERVISOR', 'AGENT', 'CONTAINERS'],
+    ...pods.map((p) => [p.id, p.state, p.hypervisor, p.agent, String(p.containersStatus.length)]),
+  ]);
+
+export const containerTable = (containers: ContainerStatus[]) =>
+  formatTable([
+    ['CONTAINER ID', 'STATE', 'PID', 'EXIT'],
+    ...containers.map((c) => [c.id, c.state, dash(c.pid || null), dash(c.exitCode)]),
+  ]);
+
+/** `pod status`: the pod's row, a blank line, then its containers, as upstream prints it. */
+export const podStatusText = (pod: PodStatus) => `${podTable([pod])}\n\n${containerTable(pod.containersStatus)}`;
+
+export const eventTable = (events: PodEvent[]) =>
+  formatTable([
+    ['TIME', 'CALL', 'CONTAINER', 'RESULT', 'STATE', 'MESSAGE'],
+    ...events.map((e) => [
+      e.time,
+      e.call,
+      dash(e.containerId),
+      e.outcome === 'ok' ? 'ok' : `error ${e.errorCode ?? ''}`.trim(),
+      e.fromState && e.toState && e.fromState !== e.toState ? `${e.fromState}→${e.toState}` : '-',
+      e.message,
+    ]),
+  ]);
+
+/** A query's answer: JSON, or the human rendering of the same value. */
+export function show<T>(ctx: CliContext, value: T, render: (value: T) => string): void {
+  if (ctx.json) printJson(value);
+  else printText(render(value));
+}
+
+/** An action's outcome: the upstream-style line, or with --json the state after the action. */
+export async function announce(ctx: CliContext, line: string, stateAfter: () => Promise<unknown>): Promise<void> {
+  if (ctx.json) printJson(await stateAfter());
+  else printText(line);
+}
+
+/** Failures go to stderr as one line; with --json, stdout also gets them so a parser always sees JSON. */
+export function printError(err: EngineError, json: boolean): void {
+  process.stderr.write(`podvisor: ${err.code}: ${err.message}\n`);
+  if (json) printJson({ error: err.toJSON() });
+}

@@ -1,0 +1,135 @@
+// The real `podvisor` CLI as a child process on a throw-away PODVISOR_HOME, with mock/noop pods.
+// The tests run in order on one pod ("demo") and run independent invocations in parallel:
+// every CLI start costs about half a second.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPodConfig } from '../../server/cli/commands/pod-config.js';
+
+const BIN = fileURLToPath(new URL('../../bin/podvisor.js', import.meta.url));
+let home: string;
+
+beforeAll(() => {
+  home = mkdtempSync(path.join(tmpdir(), 'pv-cli-'));
+});
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+/** Runs the CLI with only the environment it needs, so a developer's DATABASE_URL cannot leak in. */
+function podvisor(...args: string[]) {
+  return execa('node', [BIN, ...args], {
+    env: { PATH: process.env.PATH, PODVISOR_HOME: home, PODVISOR_RUN_DIR: path.join(home, 'run') },
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+  });
+}
+
+const MOCK_POD = ['--hypervisor', 'mock', '--agent', 'noop'];
+
+// CLI starts are CPU-bound: on a loaded two-core CI runner a test here can take well over 10 s.
+describe('podvisor CLI', { timeout: 60_000 }, () => {
+  it('runs a pod with a container and reports its status', async () => {
+    const run = await podvisor('pod', 'run', '--id', 'demo', ...MOCK_POD, '--container-id', 'c1', '--rootfs', '/tmp/rootfs', '--env', 'A=1', '--', '/bin/sh', '-c', 'echo hi');
+    expect(run.stdout).toBe('Pod demo created and started');
+    expect(run.exitCode).toBe(0);
+
+    const [asJson, asTable] = await Promise.all([podvisor('--json', 'pod', 'status', 'demo'), podvisor('pod', 'status', 'demo')]);
+    const status = JSON.parse(asJson.stdout);
+    expect(status).toMatchObject({ id: 'demo', state: 'running', hypervisor: 'mock', agent: 'noop' });
+    expect(status.containersStatus).toMatchObject([{ id: 'c1', state: 'running', rootFs: '/tmp/rootfs' }]);
+    expect(asTable.stdout).toMatch(/^POD ID\s+STATE\s+HYPERVISOR\s+AGENT\s+CONTAINERS\ndemo\s+running\s+mock\s+noop\s+1\n\nCONTAINER ID\s+STATE\s+PID\s+EXIT\nc1\s+running\s+\d+\s+-$/);
+  });
+
+  it('maps engine and usage errors to stable exit codes', async () => {
+    const [running, unknownPod, badMemory, unknownOption] = await Promise.all([
+      podvisor('pod', 'start', 'demo', '--json'),
+      podvisor('pod', 'status', 'nope'),
+      podvisor('pod', 'create', '--id', 'bad', ...MOCK_POD, '--memory', 'abc'),
+      podvisor('pod', 'list', '--frobnicate'),
+    ]);
+    expect(running.exitCode).toBe(5);
+    expect(running.stderr).toMatch(/^podvisor: INVALID_STATE: Pod "demo" is running/);
+    expect(JSON.parse(running.stdout).error).toMatchObject({ code: 'INVALID_STATE' });
+    expect([unknownPod.exitCode, unknownPod.stderr]).toEqual([3, 'podvisor: POD_NOT_FOUND: Pod "nope" does not exist']);
+    expect(badMemory.exitCode).toBe(2);
+    expect(badMemory.stderr).toMatch(/^podvisor: INVALID_CONFIG: .*vmConfig\.memory/);
+    expect([unknownOption.exitCode, unknownOption.stderr]).toEqual([2, "podvisor: INVALID_ARGUMENT: unknown option '--frobnicate'"]);
+  });
+
+  it('drives every container command', async () => {
+    const create = await podvisor(
+      'container', 'create', 'demo', 'c2', '--rootfs', '/tmp/rootfs', '--cap', 'CAP_KILL', '--mount', '/srv:/data:ro',
+      '--no-new-privileges', '--user', '1000', '--tty', '--', '/bin/sleep', '60',
+    );
+    expect([create.exitCode, create.stdout]).toEqual([0, 'Container c2 created']);
+    const start = await podvisor('--json', 'container', 'start', 'demo', 'c2');
+    expect(JSON.parse(start.stdout)).toMatchObject({ id: 'c2', state: 'running', exitCode: null });
+
+    const [status, ps, psJson, enter, enterJson, kill] = await Promise.all([
+      podvisor('container', 'status', 'demo', 'c2'),
+      podvisor('container', 'ps', 'demo', 'c2', '--', '-ef'),
+      podvisor('--json', 'container', 'ps', 'demo', 'c2', '--format', 'json'),
+      podvisor('container', 'enter', 'demo', 'c1', '--env', 'B=2', '--', 'echo', 'hi'),
+      podvisor('--json', 'container', 'enter', 'demo', 'c1', '--', 'true'),
+      podvisor('container', 'kill', 'demo', 'c2', '9', '--all'),
+    ]);
+    expect(status.stdout).toMatch(/^CONTAINER ID\s+STATE\s+PID\s+EXIT\nc2\s+running\s+\d+\s+-$/);
+    expect(ps.exitCode).toBe(0); // the noop agent lists nothing
+    expect(JSON.parse(psJson.stdout)).toEqual({ output: '' });
+    expect(enter.exitCode).toBe(0);
+    expect(JSON.parse(enterJson.stdout)).toMatchObject({ token: expect.any(String), pid: expect.any(Number) });
+    expect(kill.stdout).toBe('Container c2 signalled with 9');
+
+    const stop = await podvisor('container', 'stop', 'demo', 'c2');
+    expect(stop.stdout).toBe('Container c2 stopped');
+    const remove = await podvisor('--json', 'container', 'delete', 'demo', 'c2');
+    expect(JSON.parse(remove.stdout)).toEqual({ podId: 'demo', id: 'c2', deleted: true });
+  });
+
+  it('pauses, resumes, lists, shows events, stops and deletes the pod', async () => {
+    expect((await podvisor('pod', 'pause', 'demo')).stdout).toBe('Pod demo paused');
+    expect(JSON.parse((await podvisor('--json', 'pod', 'resume', 'demo')).stdout)).toMatchObject({ id: 'demo', state: 'running' });
+    const [list, events] = await Promise.all([podvisor('pod', 'list'), podvisor('--json', 'pod', 'events', 'demo', '--limit', '4')]);
+    expect(list.stdout).toMatch(/^POD ID\s+STATE\s+HYPERVISOR\s+AGENT\s+CONTAINERS\ndemo\s+running\s+mock\s+noop\s+1$/);
+    const calls = JSON.parse(events.stdout).map((e: { call: string }) => e.call);
+    expect(calls.length).toBeLessThanOrEqual(4);
+    expect(calls).toEqual(expect.arrayContaining(['pausePod', 'resumePod']));
+    expect(calls.at(-1)).toBe('resumePod');
+
+    expect((await podvisor('pod', 'stop', 'demo')).stdout).toBe('Pod demo stopped');
+    expect(JSON.parse((await podvisor('--json', 'pod', 'delete', 'demo')).stdout)).toEqual({ id: 'demo', deleted: true });
+  });
+
+  it('creates a pod from --config, with flags overriding its fields', async () => {
+    const file = path.join(home, 'pod.json');
+    const fromFile = { id: 'fromfile', hypervisorType: 'mock', agentType: 'noop', annotations: { a: '1' }, hypervisorConfig: { kernelParams: [{ key: 'quiet' }] } };
+    writeFileSync(file, JSON.stringify(fromFile));
+    const create = await podvisor('--json', 'pod', 'create', '--config', file, '--annotation', 'b=2', '--kernel-param', 'console=hvc0', '--container-id', 'c1', '--rootfs', '/tmp/rootfs', '--', 'sh');
+    expect(JSON.parse(create.stdout)).toMatchObject({
+      id: 'fromfile',
+      state: 'ready',
+      annotations: { a: '1', b: '2' },
+      hypervisorConfig: { kernelParams: [{ key: 'console', value: 'hvc0' }] },
+      containersStatus: [{ id: 'c1', state: 'ready' }],
+    });
+  });
+});
+
+describe('pod flags → PodConfig', () => {
+  it('gives --agent kata its own proxy and shim unless they are chosen', () => {
+    expect(buildPodConfig({}, { agent: 'kata' }, [])).toMatchObject({ agentType: 'kata', proxyType: 'kataProxy', shimType: 'kataShim' });
+    expect(buildPodConfig({ proxyType: 'noProxy' }, { agent: 'kata' }, [])).toMatchObject({ proxyType: 'noProxy', shimType: 'kataShim' });
+    expect(buildPodConfig({}, { agent: 'noop' }, []).proxyType).toBeUndefined();
+  });
+
+  it('appends the shortcut container to those of the config file', () => {
+    const config = buildPodConfig({ id: 'p', containers: [{ id: 'a' }] }, { containerId: 'b', rootfs: '/r', tty: true, env: ['K=V'] }, ['sh', '-l']);
+    expect(config.containers).toMatchObject([
+      { id: 'a' },
+      { id: 'b', rootFs: '/r', cmd: { args: ['sh', '-l'], envs: [{ var: 'K', value: 'V' }], interactive: true } },
+    ]);
+  });
+});
