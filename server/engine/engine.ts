@@ -17,6 +17,7 @@ import type { PodRecord, Store } from './store/types.js';
 import {
   CmdSchema,
   ContainerConfigSchema,
+  EventListOptionsSchema,
   IdSchema,
   PodConfigSchema,
   ProcessListOptionsSchema,
@@ -240,7 +241,8 @@ export function createEngine(opts: EngineOptions): VC {
     },
     async listPodEvents(podId, options) {
       const s = await load(parseId('Pod', podId));
-      return store.listEvents(s.id, Math.min(Math.max(options?.limit ?? 200, 1), 10_000));
+      const { limit } = parseWith(EventListOptionsSchema, options ?? {}, 'event list options');
+      return store.listEvents(s.id, limit);
     },
     generation: () => store.generation(),
     close: () => store.close(),

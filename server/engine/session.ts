@@ -109,11 +109,16 @@ export class PodSession {
       fromState: from,
       toState: to,
     });
-    events.push(event(containerId, null, null, message));
-    if (this.podStateBefore !== this.pod.state) events.push(event(null, this.podStateBefore, this.pod.state, `pod ${this.pod.state}`));
+    // The call's own event carries its subject's state change; other objects that moved get one each.
+    const podMoved = this.podStateBefore !== this.pod.state;
+    const subjectBefore = containerId === null ? this.podStateBefore : (this.containerStatesBefore.get(containerId) ?? null);
+    const subjectAfter = containerId === null ? this.pod.state : (this.containers.get(containerId)?.state ?? null);
+    const subjectMoved = subjectBefore !== subjectAfter;
+    events.push(event(containerId, subjectMoved ? subjectBefore : null, subjectMoved ? subjectAfter : null, message));
+    if (podMoved && containerId !== null) events.push(event(null, this.podStateBefore, this.pod.state, `pod ${this.pod.state}`));
     for (const c of this.containers.values()) {
       const before = this.containerStatesBefore.get(c.id) ?? null;
-      if (before !== c.state) events.push(event(c.id, before, c.state, `container ${c.id} ${c.state}`));
+      if (before !== c.state && c.id !== containerId) events.push(event(c.id, before, c.state, `container ${c.id} ${c.state}`));
     }
     return {
       upsertPod: this.pod,

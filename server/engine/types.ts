@@ -214,13 +214,18 @@ export const ProcessListOptionsSchema = z.object({
 });
 export type ProcessListOptions = z.infer<typeof ProcessListOptionsSchema>;
 
-export const SignalSchema = z.union([
-  z.number().int().min(1).max(64),
-  z
-    .string()
-    .regex(/^(SIG)?[A-Z0-9+-]+$/, 'must be a signal name such as SIGTERM or a number')
-    .transform((s) => (s.startsWith('SIG') ? s : `SIG${s}`)),
-]);
+export const SignalSchema = z.union(
+  [
+    z.number().int().min(1).max(64),
+    z
+      .string()
+      .regex(/^(SIG)?[A-Z][A-Z0-9+-]*$/)
+      .transform((s) => (s.startsWith('SIG') ? s : `SIG${s}`)),
+  ],
+  { error: 'must be a signal name such as SIGTERM, or a number from 1 to 64' },
+);
+
+export const EventListOptionsSchema = z.object({ limit: z.number().int().min(1).max(10_000).default(200) });
 
 export interface ContainerStatus {
   id: string;

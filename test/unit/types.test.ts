@@ -58,6 +58,8 @@ describe('signals', () => {
     expect(SignalSchema.parse('TERM')).toBe('SIGTERM');
     expect(SignalSchema.parse('SIGKILL')).toBe('SIGKILL');
     expect(SignalSchema.parse(9)).toBe(9);
-    expect(SignalSchema.safeParse('kill me').success).toBe(false);
+    const bad = SignalSchema.safeParse('kill me');
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.message).toBe('must be a signal name such as SIGTERM, or a number from 1 to 64');
   });
 });

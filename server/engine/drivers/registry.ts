@@ -2,14 +2,18 @@
 // its file next to its kind's types.ts and one line here.
 import { EngineError } from '../errors.js';
 import type { AgentType, HypervisorType, NetworkModel, PodConfig, ProxyType, ShimType } from '../types.js';
+import { createKataAgent } from './agent/kata.js';
 import { createNoopAgent } from './agent/noop.js';
 import type { Agent } from './agent/types.js';
 import { createMockHypervisor } from './hypervisor/mock.js';
+import { createQemuHypervisor } from './hypervisor/qemu/index.js';
 import type { Hypervisor } from './hypervisor/types.js';
 import { createNoopNetwork } from './network/noop.js';
 import type { Network } from './network/types.js';
+import { createKataProxy } from './proxy/kata.js';
 import { createNoopProxy } from './proxy/noop.js';
 import type { Proxy } from './proxy/types.js';
+import { createKataShim } from './shim/kata.js';
 import { createNoopShim } from './shim/noop.js';
 import type { Shim } from './shim/types.js';
 
@@ -34,10 +38,10 @@ type Factories = {
 };
 
 export const FACTORIES: Factories = {
-  hypervisor: { mock: () => createMockHypervisor() },
-  agent: { noop: (_env, _proxy, shim) => createNoopAgent(shim) },
-  proxy: { noopProxy: () => createNoopProxy() },
-  shim: { noopShim: () => createNoopShim() },
+  hypervisor: { mock: () => createMockHypervisor(), qemu: (env) => createQemuHypervisor(env) },
+  agent: { noop: (_env, _proxy, shim) => createNoopAgent(shim), kata: (env, proxy, shim) => createKataAgent(env, proxy, shim) },
+  proxy: { noopProxy: () => createNoopProxy(), kataProxy: () => createKataProxy() },
+  shim: { noopShim: () => createNoopShim(), kataShim: () => createKataShim() },
   network: { noop: () => createNoopNetwork() },
 };
 

@@ -1,0 +1,56 @@
+// Connections from the kata agent driver to the pod's proxy, and the mapping of protocol
+// failures to EngineErrors.
+import { AgentClient } from '../../../guest/protocol/client.js';
+import { connectAgentSocket } from '../../../guest/protocol/connect.js';
+import { ProtocolError } from '../../../guest/protocol/messages.js';
+import { EngineError } from '../../errors.js';
+import { proxyHandleOf } from '../proxy/types.js';
+import { socketPathOf } from '../proxy/kata.js';
+import type { PodContext } from '../types.js';
+
+export function toAgentError(err: unknown, what: string): EngineError {
+  if (err instanceof EngineError) return err;
+  const message = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+  const code = err instanceof ProtocolError && err.code === 'TIMEOUT' ? 'TIMEOUT' : 'AGENT_FAILED';
+  return new EngineError(code, message, err instanceof ProtocolError ? { agentCode: err.code } : undefined, { cause: err });
+}
+
+/** The agent's own error code (NOT_FOUND, INVALID_STATE, ...) behind an error, if any. */
+export function agentCodeOf(err: unknown): string | null {
+  const cause = err instanceof EngineError ? err.cause : err;
+  return cause instanceof ProtocolError ? cause.code : null;
+}
+
+/** True for errors meaning "the proxy or the VM behind it is gone", as opposed to the agent refusing. */
+export function isUnreachable(err: unknown): boolean {
+  const cause = err instanceof EngineError ? err.cause : err;
+  if (cause instanceof ProtocolError) return cause.code === 'DISCONNECTED';
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EPIPE' || code === 'ECONNRESET';
+}
+
+export function proxyUrlOf(pod: PodContext): string {
+  const handle = proxyHandleOf(pod.runtime.agent);
+  if (!handle?.url) throw new EngineError('AGENT_FAILED', `pod ${pod.id} has no agent proxy (was its sandbox started?)`);
+  return handle.url;
+}
+
+export async function openClient(url: string): Promise<AgentClient> {
+  try {
+    return await connectAgentSocket(socketPathOf(url));
+  } catch (err) {
+    throw toAgentError(err, `cannot reach the agent proxy at ${url}`);
+  }
+}
+
+/** Runs `fn` on a fresh connection to the pod's proxy, closed afterwards. */
+export async function withAgent<T>(pod: PodContext, what: string, fn: (client: AgentClient) => Promise<T>, url = proxyUrlOf(pod)): Promise<T> {
+  const client = await openClient(url);
+  try {
+    return await fn(client);
+  } catch (err) {
+    throw toAgentError(err, `pod ${pod.id}: ${what}`);
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,145 @@
+// The kata agent driver: talks to our guest agent through the pod's kata proxy, with the call
+// order of upstream's kata_agent.go (Check → CreateSandbox; CreateContainer with execId = cid;
+// exec ids are UUIDs; stop = RemoveContainer; stop pod = DestroySandbox). One shim per process.
+import { randomUUID } from 'node:crypto';
+import type { ProcessSpec } from '../../../guest/protocol/ops.js';
+import { terminateHelper } from '../../../guest/helper-process.js';
+import { EngineError } from '../../errors.js';
+import type { Cmd } from '../../types.js';
+import type { Proxy } from '../proxy/types.js';
+import { proxyHandleOf } from '../proxy/types.js';
+import type { DriverEnv } from '../registry.js';
+import { shimMarker } from '../shim/kata.js';
+import type { Shim } from '../shim/types.js';
+import type { PodContext } from '../types.js';
+import { agentCodeOf, isUnreachable, openClient, proxyUrlOf, withAgent } from './kata-connection.js';
+import { openProcessIo } from './kata-io.js';
+import { bindRootfs, sharedStorage, unbindRootfs } from './kata-mounts.js';
+import type { Agent } from './types.js';
+
+/** Boot to a serving agent takes 6–10 s under TCG; leave a wide margin. */
+const DEFAULT_AGENT_READY_MS = 120_000;
+
+export function processSpecOf(cmd: Cmd): ProcessSpec {
+  return {
+    args: cmd.args,
+    env: cmd.envs.map((e) => `${e.var}=${e.value}`),
+    cwd: cmd.workDir,
+    user: cmd.user,
+    primaryGroup: cmd.primaryGroup,
+    supplementaryGroups: cmd.supplementaryGroups,
+    noNewPrivileges: cmd.noNewPrivileges,
+    ...(cmd.capabilities ? { capabilities: cmd.capabilities } : {}),
+    terminal: cmd.interactive && cmd.console !== '',
+    stdin: cmd.interactive,
+  };
+}
+
+function agentSocketOf(pod: PodContext): string {
+  const socket = pod.runtime.hypervisor['agentSocket'];
+  if (typeof socket !== 'string' || !socket) throw new EngineError('AGENT_FAILED', `pod ${pod.id}: the hypervisor exposes no agent socket`);
+  return socket;
+}
+
+export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agent {
+  const startShim = (pod: PodContext, containerId: string, token: string, cmd: Cmd) =>
+    shim.start(pod, { containerId, token, url: proxyUrlOf(pod), console: cmd.console, detach: cmd.detach });
+
+  return {
+    async startSandbox(pod) {
+      const handle = await proxy.start(pod, agentSocketOf(pod));
+      const readyMs = Number(pod.config.agentConfig['readyTimeoutMs'] ?? DEFAULT_AGENT_READY_MS);
+      try {
+        await withAgent(pod, 'create the sandbox', async (client) => {
+          await client.call('Check', {}, { timeoutMs: readyMs });
+          await client.call('CreateSandbox', { sandboxId: pod.id, hostname: pod.config.hostname || pod.id, storages: [sharedStorage(pod)] });
+        }, handle.url);
+      } catch (err) {
+        await proxy.stop(pod, handle);
+        throw err;
+      }
+      return { proxy: { pid: handle.pid, url: handle.url } };
+    },
+
+    async stopSandbox(pod) {
+      const handle = proxyHandleOf(pod.runtime.agent);
+      if (!handle) return;
+      try {
+        await withAgent(pod, 'destroy the sandbox', (client) => client.call('DestroySandbox', {}, { timeoutMs: 15_000 }));
+      } catch (err) {
+        pod.log.warn({ err }, 'DestroySandbox failed; the guest may already be gone');
+      }
+      await proxy.stop(pod, handle);
+      for (const c of pod.config.containers) await unbindRootfs(pod, c.id);
+    },
+
+    async createContainer(pod, c) {
+      const { id, rootFs, readonlyRootfs, cmd } = c.config;
+      await bindRootfs(pod, id, rootFs, readonlyRootfs);
+      try {
+        await withAgent(pod, `create container ${id}`, (client) => client.call('CreateContainer', { containerId: id, readonlyRootfs, process: processSpecOf(cmd) }));
+      } catch (err) {
+        await unbindRootfs(pod, id);
+        throw err;
+      }
+      return {};
+    },
+
+    async startContainer(pod, c) {
+      const { id, cmd } = c.config;
+      const { body } = await withAgent(pod, `start container ${id}`, (client) => client.call('StartContainer', { containerId: id }, { timeoutMs: 60_000 }));
+      const process = { token: id, pid: await startShim(pod, id, id, cmd), startTime: new Date().toISOString() };
+      return { process, agentState: { ...c.agentState, guestPid: body.pid, shimPid: process.pid } };
+    },
+
+    async stopContainer(pod, c) {
+      const { id } = c.config;
+      try {
+        await withAgent(pod, `remove container ${id}`, (client) => client.call('RemoveContainer', { containerId: id }, { timeoutMs: 20_000 }));
+      } catch (err) {
+        const gone = isUnreachable(err) || agentCodeOf(err) === 'NOT_FOUND';
+        if (!gone) throw err;
+        pod.log.warn({ err, container: id }, 'container already gone from the guest');
+      }
+      // The init's shim exits on its own once the process is gone; make sure of it.
+      await terminateHelper(Number(c.agentState['shimPid'] ?? 0), shimMarker(id, id), 2_000);
+      await unbindRootfs(pod, id);
+    },
+
+    async signalContainer(pod, c, signal, all) {
+      const { id } = c.config;
+      await withAgent(pod, `signal container ${id}`, (client) => client.call('SignalProcess', { containerId: id, execId: all ? '' : id, signal }));
+    },
+
+    async exec(pod, c, cmd) {
+      const { id } = c.config;
+      const execId = randomUUID();
+      await withAgent(pod, `exec in container ${id}`, (client) => client.call('ExecProcess', { containerId: id, execId, process: processSpecOf(cmd) }, { timeoutMs: 60_000 }));
+      return { token: execId, pid: await startShim(pod, id, execId, cmd), startTime: new Date().toISOString() };
+    },
+
+    async processList(pod, c, options) {
+      const { id } = c.config;
+      const { body } = await withAgent(pod, `list processes of ${id}`, (client) =>
+        client.call('ListProcesses', { containerId: id, format: options.format, args: options.args }, { timeoutMs: 60_000 }),
+      );
+      return options.format === 'json' ? JSON.stringify(body.processes ?? []) : body.output;
+    },
+
+    async attach(pod, c, token) {
+      return openProcessIo(await openClient(proxyUrlOf(pod)), { containerId: c.config.id, execId: token });
+    },
+
+    async probeContainer(pod, c) {
+      const { id } = c.config;
+      try {
+        const { body } = await withAgent(pod, `probe container ${id}`, (client) => client.call('ContainerStatus', { containerId: id }));
+        return { running: body.status !== 'stopped', exitCode: body.exitCode };
+      } catch (err) {
+        // The agent no longer knows the container (e.g. the agent restarted): it is not running.
+        if (agentCodeOf(err) === 'NOT_FOUND') return { running: false, exitCode: null };
+        throw err;
+      }
+    },
+  };
+}
