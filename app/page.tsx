@@ -1,11 +1,2 @@
-// `/`: the pod list.
-import { PodTable } from '../components/pods/pod-table';
-
-export default function HomePage() {
-  return (
-    <main>
-      <h1>Pods</h1>
-      <PodTable />
-    </main>
-  );
-}
+// `/`: the pod list (the same page as `/pods`).
+export { default } from './pods/page';

@@ -1,11 +1,15 @@
 // The console's whole API: one router per area of the engine.
 import { containerRouter } from './routers/container.js';
+import { liveRouter } from './routers/live.js';
 import { podRouter } from './routers/pod.js';
+import { systemRouter } from './routers/system.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
   pod: podRouter,
   container: containerRouter,
+  system: systemRouter,
+  live: liveRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,115 @@
+// The container form as plain values (what the inputs hold) and its pure mapping to the engine's
+// ContainerConfig, validated by the shared ContainerConfigSchema. Also used for a pod's initial containers.
+import { ContainerConfigSchema, type ContainerConfigInput } from '../../server/engine/types';
+import { fieldErrorsOfZod, type FieldErrors } from './field-errors';
+import { keyValueLines, keyValueRecord, lines, listItems, octal, splitWords } from './text-parsers';
+
+/** The console device a TTY process gets, as the CLI's --tty gives it. */
+export const TTY_CONSOLE = '/dev/console';
+type MountInput = NonNullable<ContainerConfigInput['mounts']>[number];
+type DeviceInput = NonNullable<ContainerConfigInput['deviceInfos']>[number];
+
+export const CAPABILITY_SETS = ['bounding', 'effective', 'inheritable', 'permitted', 'ambient'] as const;
+export type CapabilitySet = (typeof CAPABILITY_SETS)[number];
+
+export interface ContainerFormValues {
+  id: string;
+  rootFs: string;
+  readonlyRootfs: boolean;
+  /** Shell-like: `/bin/sh -c "sleep 1"`. */
+  command: string;
+  /** KEY=value lines. */
+  env: string;
+  workDir: string;
+  user: string;
+  primaryGroup: string;
+  /** Comma- or space-separated. */
+  supplementaryGroups: string;
+  /** All empty means the runtime's default set. */
+  capabilities: Record<CapabilitySet, string>;
+  noNewPrivileges: boolean;
+  /** `source:destination[:options]` lines; option `ro` makes it read-only, `type=X` sets the type. */
+  mounts: string;
+  /** `type major:minor containerPath [mode]` lines, e.g. `c 1:3 /dev/null 0666`. */
+  devices: string;
+  /** key=value lines. */
+  annotations: string;
+  tty: boolean;
+}
+
+export const KEEP_RUNNING_COMMAND = '/bin/sh -c "while true; do sleep 1; done"';
+
+export function defaultContainerValues(rootFs: string, id = 'c1'): ContainerFormValues {
+  return {
+    id,
+    rootFs,
+    readonlyRootfs: false,
+    command: KEEP_RUNNING_COMMAND,
+    env: 'PATH=/bin:/sbin:/usr/bin:/usr/sbin',
+    workDir: '/',
+    user: '',
+    primaryGroup: '',
+    supplementaryGroups: '',
+    capabilities: { bounding: '', effective: '', inheritable: '', permitted: '', ambient: '' },
+    noNewPrivileges: false,
+    mounts: '',
+    devices: '',
+    annotations: '',
+    tty: false,
+  };
+}
+
+function mountOf(line: string): MountInput {
+  const [source = '', destination = '', optionText = ''] = line.split(':');
+  const options = listItems(optionText);
+  const type = options.find((o) => o.startsWith('type='))?.slice('type='.length) ?? 'bind';
+  return {
+    source,
+    destination,
+    type,
+    readOnly: options.includes('ro'),
+    options: options.filter((o) => !o.startsWith('type=') && o !== 'ro'),
+  };
+}
+
+/** Any devType and NaN numbers pass through: the schema names what is wrong with them. */
+function deviceOf(line: string): DeviceInput {
+  const [devType, numbers = '', containerPath = '', mode] = splitWords(line);
+  const [major = '', minor = ''] = numbers.split(':');
+  return { devType, major: Number(major), minor: Number(minor), containerPath, ...(mode ? { fileMode: octal(mode) } : {}) } as DeviceInput;
+}
+
+function capabilitiesOf(sets: Record<CapabilitySet, string>) {
+  if (CAPABILITY_SETS.every((s) => sets[s].trim() === '')) return undefined;
+  return Object.fromEntries(CAPABILITY_SETS.map((s) => [s, listItems(sets[s])]));
+}
+
+export function toContainerConfig(v: ContainerFormValues): ContainerConfigInput {
+  return {
+    id: v.id.trim(),
+    rootFs: v.rootFs.trim(),
+    readonlyRootfs: v.readonlyRootfs,
+    cmd: {
+      args: splitWords(v.command),
+      envs: keyValueLines(v.env).map(([name, value]) => ({ var: name, value })),
+      workDir: v.workDir.trim() || '/',
+      user: v.user.trim(),
+      primaryGroup: v.primaryGroup.trim(),
+      supplementaryGroups: listItems(v.supplementaryGroups),
+      noNewPrivileges: v.noNewPrivileges,
+      capabilities: capabilitiesOf(v.capabilities),
+      ...(v.tty ? { interactive: true, console: TTY_CONSOLE } : {}),
+    },
+    annotations: keyValueRecord(v.annotations),
+    mounts: lines(v.mounts).map(mountOf),
+    deviceInfos: lines(v.devices).map(deviceOf),
+  };
+}
+
+export type Validation<T> = { ok: true; config: T; errors: FieldErrors } | { ok: false; errors: FieldErrors };
+
+export function validateContainer(v: ContainerFormValues): Validation<ContainerConfigInput> {
+  const config = toContainerConfig(v);
+  const result = ContainerConfigSchema.safeParse(config);
+  return result.success ? { ok: true, config, errors: {} } : { ok: false, errors: fieldErrorsOfZod(result.error) };
+}

@@ -1,0 +1,43 @@
+'use client';
+// The pod settings most pods leave alone: network config, volumes, annotations, hooks, driver configs.
+import { NetInterworkingModelSchema } from '../../server/engine/types';
+import { DRIVER_CONFIGS, HOOK_KINDS } from './pod-form-model';
+import { SelectField } from './select-field';
+import { TextField } from './text-field';
+import type { FieldBinding } from './use-form-model';
+
+const HOOK_LABELS = { preStartHooks: 'Pre-start hooks', postStartHooks: 'Post-start hooks', postStopHooks: 'Post-stop hooks' };
+const CONFIG_LABELS = { agentConfig: 'Agent config (JSON)', proxyConfig: 'Proxy config (JSON)', shimConfig: 'Shim config (JSON)' };
+
+export function PodAdvancedFields({ form }: { form: FieldBinding }) {
+  return (
+    <>
+      <details className="advanced">
+        <summary>Network, volumes and annotations</summary>
+        <div className="form-grid">
+          <TextField form={form} path="network.netNsPath" errorPath="networkConfig.netNsPath" label="Network namespace path" placeholder="none" />
+          <TextField form={form} path="network.numInterfaces" errorPath="networkConfig.numInterfaces" label="Interfaces" inputMode="numeric" placeholder="0" />
+          <SelectField form={form} path="network.interworkingModel" errorPath="networkConfig.interworkingModel" label="Interworking model" options={NetInterworkingModelSchema.options} />
+          <TextField form={form} path="volumes" errorPath="volumes" label="Volumes" hint="mountTag:/host/dir, one a line (shared into the VM)" rows={2} />
+          <TextField form={form} path="annotations" errorPath="annotations" label="Annotations" hint="key=value, one a line" rows={2} />
+        </div>
+      </details>
+      <details className="advanced">
+        <summary>Hooks</summary>
+        <div className="form-grid">
+          {HOOK_KINDS.map((kind) => (
+            <TextField key={kind} form={form} path={`hooks.${kind}`} errorPath={`hooks.${kind}`} label={HOOK_LABELS[kind]} hint="[timeout=SECONDS] [VAR=value…] /path/to/hook args…, one a line" rows={2} />
+          ))}
+        </div>
+      </details>
+      <details className="advanced">
+        <summary>Driver configuration</summary>
+        <div className="form-grid">
+          {DRIVER_CONFIGS.map((name) => (
+            <TextField key={name} form={form} path={`driverConfigs.${name}`} errorPath={name} label={CONFIG_LABELS[name]} placeholder="{}" rows={2} />
+          ))}
+        </div>
+      </details>
+    </>
+  );
+}

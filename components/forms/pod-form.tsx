@@ -1,0 +1,83 @@
+'use client';
+// `/pods/new`: every PodConfig field, validated inline with the shared schema. The defaults boot a
+// QEMU pod with the kata agent and one busybox container; "Create and start" is RunPod.
+import { useMutation } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { AgentTypeSchema, HypervisorTypeSchema, NetworkModelSchema, ProxyTypeSchema, ShimTypeSchema } from '../../server/engine/types';
+import { useTRPC } from '../trpc/client';
+import { errorMessage } from '../ui/error-message';
+import { useToast } from '../ui/toast';
+import { fieldErrorsOfServer } from './field-errors';
+import { HypervisorConfigFields } from './hypervisor-config-fields';
+import { PodAdvancedFields } from './pod-advanced-fields';
+import { PodContainersFields } from './pod-containers-fields';
+import { defaultPodValues, validatePod } from './pod-form-model';
+import { SelectField } from './select-field';
+import { TextField } from './text-field';
+import { useFormModel } from './use-form-model';
+
+export function PodForm({ rootFs }: { rootFs: string }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const toast = useToast();
+  const form = useFormModel(defaultPodValues(rootFs), validatePod);
+  const create = useMutation(trpc.pod.create.mutationOptions());
+  const run = useMutation(trpc.pod.run.mutationOptions());
+  const busy = create.isPending || run.isPending;
+
+  const submit = async (andStart: boolean) => {
+    const config = form.submit(validatePod);
+    if (!config) return;
+    try {
+      const podId = await (andStart ? run : create).mutateAsync(config);
+      toast({ kind: 'success', message: `Pod ${podId} ${andStart ? 'created and started' : 'created'}` });
+      router.push(`/pods/${podId}`);
+    } catch (error) {
+      form.setServerErrors(fieldErrorsOfServer(error));
+      toast({ kind: 'error', message: errorMessage(error) });
+    }
+  };
+
+  return (
+    <form
+      className="form"
+      aria-label="New pod"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit(true);
+      }}
+    >
+      <section className="card" aria-labelledby="basics-heading">
+        <h2 id="basics-heading">Pod</h2>
+        <div className="form-grid">
+          <TextField form={form} path="id" errorPath="id" label="Pod ID" placeholder="web-1" />
+          <TextField form={form} path="hostname" errorPath="hostname" label="Hostname" placeholder="optional" />
+          <TextField form={form} path="vcpus" errorPath="vmConfig.vcpus" label="vCPUs" inputMode="numeric" />
+          <TextField form={form} path="memory" errorPath="vmConfig.memory" label="Memory (MiB)" inputMode="numeric" />
+        </div>
+        <h3>Drivers</h3>
+        <div className="form-grid">
+          <SelectField form={form} path="hypervisorType" errorPath="hypervisorType" label="Hypervisor" options={HypervisorTypeSchema.options} hint="mock runs no VM (for trying the console)" />
+          <SelectField form={form} path="agentType" errorPath="agentType" label="Agent" options={AgentTypeSchema.options} />
+          <SelectField form={form} path="proxyType" errorPath="proxyType" label="Proxy" options={ProxyTypeSchema.options} />
+          <SelectField form={form} path="shimType" errorPath="shimType" label="Shim" options={ShimTypeSchema.options} />
+          <SelectField form={form} path="networkModel" errorPath="networkModel" label="Network" options={NetworkModelSchema.options} />
+        </div>
+        <details className="advanced">
+          <summary>Hypervisor configuration</summary>
+          <HypervisorConfigFields form={form} />
+        </details>
+        <PodAdvancedFields form={form} />
+      </section>
+      <PodContainersFields form={form} rootFs={rootFs} />
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {run.isPending ? 'Starting…' : 'Create and start'}
+        </button>
+        <button type="button" className="btn" disabled={busy} onClick={() => void submit(false)}>
+          {create.isPending ? 'Creating…' : 'Create'}
+        </button>
+      </div>
+    </form>
+  );
+}

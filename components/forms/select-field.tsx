@@ -1,0 +1,31 @@
+'use client';
+// A select bound to a form model path; options are the schema's enum values.
+import { FormField } from '../ui/form-field';
+import type { FieldBinding } from './use-form-model';
+
+interface Props {
+  form: FieldBinding;
+  path: string;
+  errorPath: string;
+  label: string;
+  options: readonly string[];
+  hint?: string;
+  /** Shown for the "" option, when the schema allows it. */
+  emptyLabel?: string;
+}
+
+export function SelectField({ form, path, errorPath, label, options, hint, emptyLabel }: Props) {
+  return (
+    <FormField label={label} hint={hint} errors={form.errorsFor(errorPath)}>
+      {(control) => (
+        <select {...control} value={String(form.get(path) ?? '')} onChange={(e) => form.set(path, e.target.value)} onBlur={() => form.touch(errorPath)}>
+          {options.map((o) => (
+            <option key={o} value={o}>
+              {o === '' ? (emptyLabel ?? '(default)') : o}
+            </option>
+          ))}
+        </select>
+      )}
+    </FormField>
+  );
+}

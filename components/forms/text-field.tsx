@@ -1,0 +1,38 @@
+'use client';
+// A text input (or textarea for list fields) bound to a form model path, with its errors beside it.
+import { FormField } from '../ui/form-field';
+import type { FieldBinding } from './use-form-model';
+
+interface Props {
+  form: FieldBinding;
+  /** Where the value lives in the form values. */
+  path: string;
+  /** Where the schema reports this field's errors in the config. */
+  errorPath: string;
+  label: string;
+  hint?: string;
+  placeholder?: string;
+  rows?: number;
+  inputMode?: 'numeric' | 'text';
+  wide?: boolean;
+}
+
+export function TextField({ form, path, errorPath, label, hint, placeholder, rows, inputMode, wide }: Props) {
+  const common = {
+    value: String(form.get(path) ?? ''),
+    placeholder,
+    spellCheck: false,
+    onBlur: () => form.touch(errorPath),
+  };
+  return (
+    <FormField label={label} hint={hint} errors={form.errorsFor(errorPath)} wide={wide ?? rows !== undefined}>
+      {(control) =>
+        rows ? (
+          <textarea {...control} {...common} rows={rows} onChange={(e) => form.set(path, e.target.value)} />
+        ) : (
+          <input {...control} {...common} type="text" inputMode={inputMode} onChange={(e) => form.set(path, e.target.value)} />
+        )
+      }
+    </FormField>
+  );
+}

@@ -1,0 +1,16 @@
+'use client';
+// Renders a create form once the host's default rootfs (<repo>/var/rootfs/busybox) is known, so the
+// form's initial values already hold a path that boots.
+import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { useTRPC } from '../trpc/client';
+import { errorMessage } from '../ui/error-message';
+
+export function WithDefaultRootFs({ children }: { children: (rootFs: string) => ReactNode }) {
+  const trpc = useTRPC();
+  const caps = useQuery({ ...trpc.system.capabilities.queryOptions(), staleTime: Infinity });
+  if (caps.isPending) return <p className="empty" role="status">Loading host defaults…</p>;
+  // Without the host's answer the form still works: the rootfs field simply starts empty.
+  if (caps.isError) return <>{children('')}<p className="inline-error">Host defaults unavailable: {errorMessage(caps.error)}</p></>;
+  return <>{children(caps.data.defaultRootFs)}</>;
+}

@@ -1,0 +1,55 @@
+'use client';
+// `/pods/[podId]`: the pod's state and actions, VM usage, containers, annotations, timeline and config.
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useTRPC } from '../trpc/client';
+import { errorMessage } from '../ui/error-message';
+import { PageHeader } from '../ui/page-header';
+import { StateBadge } from '../ui/state-badge';
+import { AnnotationsEditor } from './annotations-editor';
+import { PodActions } from './pod-actions';
+import { PodConfigView } from './pod-config-view';
+import { PodContainers } from './pod-containers';
+import { PodEvents } from './pod-events';
+import { PodSummary } from './pod-summary';
+import { PodUsage } from './pod-usage';
+
+const CRUMBS = [{ href: '/pods', label: 'Pods' }];
+
+export function PodDetail({ podId }: { podId: string }) {
+  const trpc = useTRPC();
+  const status = useQuery({ ...trpc.pod.status.queryOptions({ podId }), refetchInterval: 10_000 });
+  const config = useQuery(trpc.system.podConfig.queryOptions({ podId }));
+
+  if (status.isPending) return <PageHeader title={podId} crumbs={CRUMBS} badge={<span role="status">Loading…</span>} />;
+  if (status.isError) {
+    return (
+      <>
+        <PageHeader title={podId} crumbs={CRUMBS} />
+        <div className="empty-state" role="alert">
+          <h2>Pod unavailable</h2>
+          <p>{errorMessage(status.error)}</p>
+          <Link href="/pods">Back to the pod list</Link>
+        </div>
+      </>
+    );
+  }
+  const pod = status.data;
+  return (
+    <>
+      <PageHeader title={pod.id} crumbs={CRUMBS} badge={<StateBadge state={pod.state} />} actions={<PodActions podId={pod.id} state={pod.state} />} />
+      <div className="detail-grid">
+        <PodSummary status={pod} config={config.data} />
+        <PodUsage podId={pod.id} hasVm={Boolean(pod.vm?.pid)} />
+        <div className="span-2">
+          <PodContainers status={pod} />
+        </div>
+        <PodEvents podId={pod.id} />
+        <div className="stack">
+          <AnnotationsEditor podId={pod.id} annotations={pod.annotations} />
+          <PodConfigView config={config.data} />
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,36 @@
+// The pod's drivers and VM at a glance (a key/value card).
+import type { PodConfig, PodStatus } from '../../server/engine/types';
+
+export function PodSummary({ status, config }: { status: PodStatus; config: PodConfig | undefined }) {
+  // The pod's own resources win over the hypervisor defaults; 0 in both means the driver's default.
+  const vcpus = config?.vmConfig.vcpus || config?.hypervisorConfig.defaultVcpus;
+  const memoryMiB = config?.vmConfig.memory || config?.hypervisorConfig.defaultMemSz;
+  const facts: [string, string][] = [
+    ['Hypervisor', status.hypervisor],
+    ['Accelerator', status.vm?.accelerator ?? '—'],
+    ['VM PID', status.vm?.pid ? String(status.vm.pid) : '—'],
+    ['vCPUs', vcpus ? String(vcpus) : 'default'],
+    ['Memory', memoryMiB ? `${memoryMiB} MiB` : 'default'],
+    ['Agent', status.agent],
+    ['Proxy', config?.proxyType ?? '…'],
+    ['Shim', config?.shimType ?? '…'],
+    ['Network', config?.networkModel ?? '…'],
+    ['Hostname', config?.hostname || '—'],
+    ['Volumes', config?.volumes.map((v) => `${v.mountTag}:${v.hostPath}`).join(', ') || '—'],
+    ['Hooks', config ? String(Object.values(config.hooks).flat().length) : '…'],
+    ['Console log', status.vm?.consoleLog || '—'],
+  ];
+  return (
+    <section className="card" aria-labelledby="summary-heading">
+      <h2 id="summary-heading">Overview</h2>
+      <dl className="kv">
+        {facts.map(([key, value]) => (
+          <div key={key}>
+            <dt>{key}</dt>
+            <dd className="mono">{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
