@@ -19,7 +19,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf ${HOME} && node --import tsx server/main.ts`,
+    command: `node --import tsx server/main.ts`,
     url: `http://127.0.0.1:${PORT}/api/trpc/pod.list`,
     reuseExistingServer: false,
     timeout: 120_000,

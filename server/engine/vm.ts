@@ -1,16 +1,17 @@
 // Bringing a pod's VM up and down: network, hooks, hypervisor, agent sandbox and the containers
 // inside, in upstream's order. Boot registers an undo for every step; teardown never stops halfway.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { runHooks } from './hooks.js';
+import { removeRunDirSafely } from './run-dir.js';
 import type { Rollback } from './rollback.js';
 import type { PodSession } from './session.js';
 
 /** Network → prestart hooks → VM → sandbox → every container created `ready` in the guest. */
 export async function bootPod(s: PodSession, rb: Rollback): Promise<void> {
   const { network, hypervisor, agent } = s.drivers;
-  await rm(s.runDir, { recursive: true, force: true });
+  await removeRunDirSafely(s.runDir); // what a crashed earlier attempt left
   await mkdir(s.runDir, { recursive: true, mode: 0o750 });
-  rb.onFailure('remove the run directory', () => rm(s.runDir, { recursive: true, force: true }));
+  rb.onFailure('remove the run directory', () => removeRunDirSafely(s.runDir));
 
   s.setRuntime('network', await network.add(s.context()));
   rb.onFailure('remove the network', () => network.remove(s.context()));
@@ -63,5 +64,5 @@ export async function teardownPod(s: PodSession, opts: { guestResponsive: boolea
 }
 
 export async function removeRunDir(s: PodSession): Promise<void> {
-  await rm(s.runDir, { recursive: true, force: true });
+  await removeRunDirSafely(s.runDir);
 }
