@@ -3,10 +3,11 @@
 // exec ids are UUIDs; stop = RemoveContainer; stop pod = DestroySandbox). One shim per process.
 import { randomUUID } from 'node:crypto';
 import type { ProcessSpec } from '../../../guest/protocol/ops.js';
-import { terminateHelper } from '../../../guest/helper-process.js';
+import { helpersWithArgument, terminateHelper } from '../../../guest/helper-process.js';
 import { EngineError } from '../../errors.js';
 import type { Cmd } from '../../types.js';
 import type { Proxy } from '../proxy/types.js';
+import { socketPathOf } from '../proxy/kata.js';
 import { proxyHandleOf } from '../proxy/types.js';
 import type { DriverEnv } from '../registry.js';
 import { shimMarker } from '../shim/kata.js';
@@ -70,6 +71,9 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
         pod.log.warn({ err }, 'DestroySandbox failed; the guest may already be gone');
       }
       await proxy.stop(pod, handle);
+      // Shims of processes nobody stopped would otherwise linger until they give up reconnecting.
+      const proxySocket = socketPathOf(handle.url);
+      await Promise.all(helpersWithArgument(proxySocket).map((pid) => terminateHelper(pid, proxySocket)));
       for (const c of pod.config.containers) await unbindRootfs(pod, c.id);
     },
 
@@ -115,7 +119,13 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
       const { id } = c.config;
       const execId = randomUUID();
       await withAgent(pod, `exec in container ${id}`, (client) => client.call('ExecProcess', { containerId: id, execId, process: processSpecOf(cmd) }, { timeoutMs: 60_000 }));
-      return { token: execId, pid: await startShim(pod, id, execId, cmd), startTime: new Date().toISOString() };
+      try {
+        return { token: execId, pid: await startShim(pod, id, execId, cmd), startTime: new Date().toISOString() };
+      } catch (err) {
+        // Without its shim the process has no PID the engine could track: do not leave it running.
+        await withAgent(pod, `kill exec ${execId}`, (client) => client.call('SignalProcess', { containerId: id, execId, signal: 'SIGKILL' })).catch(() => {});
+        throw err;
+      }
     },
 
     async processList(pod, c, options) {

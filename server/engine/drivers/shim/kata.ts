@@ -1,40 +1,88 @@
-// kataShim: one detached host process per container process (init and every exec), so the
-// container PID is a real host PID: alive while the guest process runs, signals sent to it are
-// forwarded, and it exits with the process's exit code. See server/guest/shim/main.ts.
+// kataShim: one host process per container process (init and every exec), so the container PID
+// is a real host PID: alive while the guest process runs, signals sent to it are forwarded, and it
+// exits with the process's exit code. A detached process gets a ~2 MB `sh` owned by the pod's proxy
+// (server/guest/proxy/process-shims.ts); one whose stdio is relayed to the caller's terminal gets a
+// node shim (server/guest/shim/main.ts), spawned here so it can inherit the caller's stdio.
 import { spawn, type StdioOptions } from 'node:child_process';
+import { once } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { helperNodeArgs, REPO_ROOT } from '../../../guest/helper-process.js';
+import type { Readable } from 'node:stream';
+import { helperNodeArgs, REPO_ROOT, terminateHelper } from '../../../guest/helper-process.js';
+import { connectAgentSocket } from '../../../guest/protocol/connect.js';
 import { EngineError } from '../../errors.js';
 import { socketPathOf } from '../proxy/kata.js';
-import type { Shim } from './types.js';
+import type { PodContext } from '../types.js';
+import type { Shim, ShimParams } from './types.js';
 
-/** The shim's argv carries this, so a recorded PID can be checked before it is signalled. */
+const READY_TIMEOUT_MS = 15_000;
+/** The node shim announces on this fd that it forwards signals; only then is its PID the container's. */
+const READY_FD = 3;
+
+/** Every shim's argv carries this, so a recorded PID can be checked before it is signalled. */
 export function shimMarker(containerId: string, token: string): string {
   return `${containerId}/${token}`;
+}
+
+async function startProxyShim(params: ShimParams, marker: string): Promise<number> {
+  try {
+    const client = await connectAgentSocket(socketPathOf(params.url));
+    try {
+      return (await client.call('StartShim', { containerId: params.containerId, execId: params.token, marker })).body.pid;
+    } finally {
+      client.close();
+    }
+  } catch (err) {
+    throw new EngineError('AGENT_FAILED', `cannot start the shim of ${marker}: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+  }
+}
+
+/** True once the shim writes to its readiness pipe; false if it closes it or times out first. */
+async function announced(pipe: Readable): Promise<boolean> {
+  const timeout = AbortSignal.timeout(READY_TIMEOUT_MS);
+  try {
+    return await Promise.race([
+      once(pipe, 'data', { signal: timeout }).then(() => true),
+      once(pipe, 'close', { signal: timeout }).then(() => false),
+    ]);
+  } catch {
+    return false;
+  } finally {
+    pipe.destroy();
+  }
+}
+
+async function startRelayShim(pod: PodContext, params: ShimParams, marker: string): Promise<number> {
+  const args = [
+    ...helperNodeArgs('shim'),
+    '--proxy', socketPathOf(params.url),
+    '--container', params.containerId,
+    '--exec-id', params.token,
+    '--console', params.console,
+    '--ready-fd', String(READY_FD),
+    marker,
+  ];
+  // Relaying to a console tty it opens itself, the shim logs to the run dir; otherwise it owns the
+  // caller's stdio, as upstream.
+  const logFd = params.console ? openSync(join(pod.runDir, 'shim.log'), 'a') : null;
+  const stdio: StdioOptions = logFd === null ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['ignore', logFd, logFd, 'pipe'];
+  const child = spawn(process.execPath, args, { detached: true, stdio, cwd: REPO_ROOT });
+  if (logFd !== null) closeSync(logFd);
+  child.unref();
+  child.on('error', () => {});
+  const ready = await announced(child.stdio[READY_FD] as Readable);
+  if (!ready || !child.pid) {
+    if (child.pid) await terminateHelper(child.pid, marker);
+    throw new EngineError('AGENT_FAILED', `the shim of ${marker} did not start (see ${join(pod.runDir, 'shim.log')})`);
+  }
+  return child.pid;
 }
 
 export function createKataShim(): Shim {
   return {
     async start(pod, params) {
-      const relay = !params.detach;
-      const args = [
-        ...helperNodeArgs('shim'),
-        '--proxy', socketPathOf(params.url),
-        '--container', params.containerId,
-        '--exec-id', params.token,
-        '--console', params.console,
-        ...(relay ? [] : ['--detach']),
-        shimMarker(params.containerId, params.token),
-      ];
-      // A detached shim logs to the pod's run dir; otherwise it owns the caller's stdio, as upstream.
-      const logFd = relay && !params.console ? null : openSync(join(pod.runDir, 'shim.log'), 'a');
-      const stdio: StdioOptions = logFd === null ? 'inherit' : ['ignore', logFd, logFd];
-      const child = spawn(process.execPath, args, { detached: true, stdio, cwd: REPO_ROOT });
-      if (logFd !== null) closeSync(logFd);
-      child.unref();
-      if (!child.pid) throw new EngineError('AGENT_FAILED', `cannot start the shim of ${params.containerId}/${params.token}`);
-      return child.pid;
+      const marker = shimMarker(params.containerId, params.token);
+      return params.detach ? startProxyShim(params, marker) : startRelayShim(pod, params, marker);
     },
   };
 }

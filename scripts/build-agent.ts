@@ -1,0 +1,30 @@
+// Bundles the guest agent into ONE file, dist/guest/agent.mjs (node built-ins only at runtime),
+// plus the host-side proxy and shim processes into dist/proxy.mjs and dist/shim.mjs.
+// Arguments name a subset (agent, proxy, shim); none builds all three.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+const bundles = [
+  { name: 'agent', entry: 'server/guest/agent/main.ts', out: 'dist/guest/agent.mjs' },
+  { name: 'proxy', entry: 'server/guest/proxy/main.ts', out: 'dist/proxy.mjs' },
+  { name: 'shim', entry: 'server/guest/shim/main.ts', out: 'dist/shim.mjs' },
+];
+const wanted = process.argv.slice(2);
+
+for (const { entry, out } of bundles.filter((b) => !wanted.length || wanted.includes(b.name))) {
+  await build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  console.log(`built ${out}`);
+}

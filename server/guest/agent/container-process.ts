@@ -1,0 +1,129 @@
+// One container process (a container's init or an exec) as the agent sees it: the crun child
+// that stays its parent (so the exit code is ours), buffered output, stdin, signals and TTY size.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { constants } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ProtocolError } from '../protocol/messages.js';
+import { OutputRing } from './ring.js';
+import { runChecked, shellQuote, type RuntimeOptions } from './runtime.js';
+
+export type StreamName = 'stdout' | 'stderr';
+
+export interface SpawnParams {
+  /** crun arguments (global flags included) for `run` or `exec`, with --pid-file pidFile. */
+  crunArgs: string[];
+  pidFile: string;
+  terminal: boolean;
+  stdin: boolean;
+  onOutput(stream: StreamName, offset: number, data: Buffer): void;
+  onExit(exitCode: number): void;
+}
+
+/** Time allowed for stdio to drain after the process exits (a background child may hold it open). */
+const DRAIN_GRACE_MS = 500;
+
+function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  return 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
+}
+
+export class ContainerProcess {
+  readonly output: Record<StreamName, OutputRing> = { stdout: new OutputRing(), stderr: new OutputRing() };
+  pid = 0;
+  exitCode: number | null = null;
+  /** Wall time from spawning crun to its exit: what the runtime alone costs, seen from the guest. */
+  runtimeMs: number | null = null;
+  private readonly spawnedAt = performance.now();
+  readonly exited: Promise<number>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly terminal: boolean,
+    private readonly options: RuntimeOptions,
+    onExit: (code: number) => void,
+  ) {
+    this.exited = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        this.runtimeMs = performance.now() - this.spawnedAt;
+        const exitCode = exitCodeOf(code, signal);
+        const drained = new Promise((done) => child.on('close', done));
+        void Promise.race([drained, sleep(DRAIN_GRACE_MS)]).then(() => {
+          this.exitCode = exitCode;
+          onExit(exitCode);
+          resolve(exitCode);
+        });
+      });
+    });
+  }
+
+  /** Starts crun and resolves once the container process exists (its pid file is written). */
+  static async spawn(options: RuntimeOptions, params: SpawnParams): Promise<ContainerProcess> {
+    if (params.terminal && !options.script) throw new ProtocolError('NOT_SUPPORTED', 'no terminals: the guest image lacks util-linux `script`');
+    const [command, args] = params.terminal
+      ? [options.script!, ['-q', '-e', '-c', shellQuote([options.crun, ...params.crunArgs]), '/dev/null']]
+      : [options.crun, params.crunArgs];
+    const child = spawn(command, args, { stdio: [params.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const proc = new ContainerProcess(child, params.terminal, options, params.onExit);
+    for (const stream of ['stdout', 'stderr'] as const) {
+      child[stream]!.on('data', (data: Buffer) => params.onOutput(stream, proc.output[stream].append(data), data));
+    }
+    child.stdin?.on('error', () => {});
+    let spawnError: Error | null = null;
+    child.on('error', (err) => (spawnError = err));
+    let gone = false;
+    void proc.exited.then(() => (gone = true));
+    // A short-lived process may exit before we look: the pid file then still proves it ran.
+    for (;;) {
+      const finalLook = gone;
+      proc.pid = await readPidFile(params.pidFile);
+      if (proc.pid) return proc;
+      if (spawnError) throw new ProtocolError('RUNTIME_FAILED', `${command}: ${(spawnError as Error).message}`);
+      if (finalLook) throw new ProtocolError('RUNTIME_FAILED', proc.failureMessage());
+      await sleep(20);
+    }
+  }
+
+  async writeStdin(data: Buffer): Promise<void> {
+    const stdin = this.child.stdin;
+    if (!stdin || stdin.writableEnded) throw new ProtocolError('INVALID_ARGUMENT', 'stdin of this process is not open');
+    await new Promise<void>((resolve, reject) => stdin.write(data, (err) => (err ? reject(err) : resolve())));
+  }
+
+  closeStdin(): void {
+    this.child.stdin?.end();
+  }
+
+  signal(signal: NodeJS.Signals | number): void {
+    if (this.exitCode !== null || !this.pid) return;
+    try {
+      process.kill(this.pid, signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
+
+  /** Sets the size of the process's pty (in the container's devpts); the kernel sends SIGWINCH. */
+  async resize(rows: number, columns: number): Promise<void> {
+    if (!this.terminal) throw new ProtocolError('INVALID_ARGUMENT', 'process has no terminal');
+    const fdDir = `/proc/${this.pid}/fd`;
+    for (const fd of await readdir(fdDir)) {
+      const target = await readlink(`${fdDir}/${fd}`).catch(() => '');
+      if (target.startsWith('/dev/pts/')) {
+        await runChecked(this.options.stty, ['-F', `${fdDir}/${fd}`, 'rows', String(rows), 'cols', String(columns)]);
+        return;
+      }
+    }
+    throw new ProtocolError('INVALID_ARGUMENT', 'process holds no terminal');
+  }
+
+  private failureMessage(): string {
+    const text = Buffer.concat([this.output.stderr.readFrom(0).data, this.output.stdout.readFrom(0).data]).toString().trim();
+    return `container process failed to start (exit ${this.exitCode}): ${text.slice(-2000) || 'no output'}`;
+  }
+}
+
+async function readPidFile(path: string): Promise<number> {
+  const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+  return pid > 0 ? pid : 0;
+}

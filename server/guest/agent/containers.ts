@@ -1,0 +1,164 @@
+// The agent's containers: OCI bundles under the state dir, one crun child per running process
+// (crun stays in the foreground so it reaps the process and hands us its exit code).
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ProtocolError } from '../protocol/messages.js';
+import type { ProcessSpec } from '../protocol/ops.js';
+import { ContainerProcess, type StreamName } from './container-process.js';
+import { buildConfig, buildProcess } from './oci-spec.js';
+import { parsePsTable } from './ps.js';
+import { crunArgs, runCommand, type RuntimeOptions } from './runtime.js';
+
+export interface ProcessEvents {
+  output(containerId: string, execId: string, stream: StreamName, offset: number, data: Buffer): void;
+  exit(containerId: string, execId: string, exitCode: number): void;
+}
+
+interface Container {
+  id: string;
+  bundle: string;
+  rootfs: string;
+  init: ContainerProcess | null;
+  execs: Map<string, ContainerProcess>;
+  spec: ProcessSpec;
+}
+
+export type ContainerState = 'created' | 'running' | 'stopped';
+
+export class ContainerManager {
+  private readonly containers = new Map<string, Container>();
+  hostname = '';
+
+  constructor(
+    private readonly runtime: RuntimeOptions,
+    private readonly stateDir: string,
+    private readonly sharedDir: string,
+    private readonly events: ProcessEvents,
+  ) {}
+
+  ids(): string[] {
+    return [...this.containers.keys()];
+  }
+
+  async create(containerId: string, readonlyRootfs: boolean, spec: ProcessSpec): Promise<void> {
+    if (this.containers.has(containerId)) throw new ProtocolError('ALREADY_EXISTS', `container "${containerId}" already exists`);
+    const rootfs = join(this.sharedDir, containerId, 'rootfs');
+    const bundle = join(this.stateDir, 'bundles', containerId);
+    const process = await buildProcess(rootfs, spec);
+    await mkdir(bundle, { recursive: true });
+    const config = buildConfig({ containerId, rootfs, readonlyRootfs, hostname: this.hostname, process });
+    await writeFile(join(bundle, 'config.json'), JSON.stringify(config));
+    this.containers.set(containerId, { id: containerId, bundle, rootfs, init: null, execs: new Map(), spec });
+  }
+
+  async start(containerId: string): Promise<number> {
+    const c = this.get(containerId);
+    if (c.init) throw new ProtocolError('INVALID_STATE', `container "${containerId}" was already started`);
+    const pidFile = join(c.bundle, 'init.pid');
+    const run = ['run', ...(this.runtime.noPivot ? ['--no-pivot'] : []), '--bundle', c.bundle, '--pid-file', pidFile, containerId];
+    c.init = await this.spawn(c, containerId, c.spec, crunArgs(this.runtime, ...run), pidFile);
+    return c.init.pid;
+  }
+
+  async exec(containerId: string, execId: string, spec: ProcessSpec): Promise<number> {
+    const c = this.get(containerId);
+    if (this.state(c) !== 'running') throw new ProtocolError('INVALID_STATE', `container "${containerId}" is not running`);
+    if (execId === containerId || c.execs.has(execId)) throw new ProtocolError('ALREADY_EXISTS', `process "${execId}" already exists`);
+    const processFile = join(c.bundle, `exec-${execId}.json`);
+    const pidFile = join(c.bundle, `exec-${execId}.pid`);
+    await writeFile(processFile, JSON.stringify(await buildProcess(c.rootfs, spec)));
+    const args = crunArgs(this.runtime, 'exec', '--process', processFile, '--pid-file', pidFile, containerId);
+    const proc = await this.spawn(c, execId, spec, args, pidFile);
+    c.execs.set(execId, proc);
+    return proc.pid;
+  }
+
+  status(containerId: string): { status: ContainerState; pid: number; exitCode: number | null } {
+    const c = this.get(containerId);
+    return { status: this.state(c), pid: c.init?.pid ?? 0, exitCode: c.init?.exitCode ?? null };
+  }
+
+  process(containerId: string, execId: string): ContainerProcess {
+    const c = this.get(containerId);
+    const proc = execId === containerId ? c.init : c.execs.get(execId);
+    if (!proc) throw new ProtocolError('NOT_FOUND', `process "${execId}" of container "${containerId}" not found`);
+    return proc;
+  }
+
+  /** An empty execId signals every process of the container; a container never started ignores signals. */
+  async signal(containerId: string, execId: string, signal: NodeJS.Signals | number): Promise<void> {
+    const c = this.get(containerId);
+    if (execId) return this.process(containerId, execId).signal(signal);
+    if (this.state(c) !== 'running') return;
+    // crun finds every process through the cgroup (also ones we did not start); without a cgroup
+    // manager it finds none, so the processes we know are signalled directly as well.
+    await runCommand(this.runtime.crun, crunArgs(this.runtime, 'kill', '--all', containerId, String(signal)));
+    for (const proc of [c.init!, ...c.execs.values()]) proc.signal(signal);
+  }
+
+  async listProcesses(containerId: string, format: 'table' | 'json', args: string[]) {
+    const c = this.get(containerId);
+    if (this.state(c) !== 'running') throw new ProtocolError('INVALID_STATE', `container "${containerId}" is not running`);
+    const psArgs = args.length || format === 'table' ? args : ['-o', 'pid,ppid,user,args'];
+    const result = await runCommand(this.runtime.crun, crunArgs(this.runtime, 'exec', containerId, 'ps', ...psArgs));
+    if (result.code !== 0) throw new ProtocolError('RUNTIME_FAILED', `ps in container "${containerId}" failed: ${result.stderr.trim()}`);
+    return format === 'json' ? { output: result.stdout, processes: parsePsTable(result.stdout) } : { output: result.stdout };
+  }
+
+  /** Kills whatever is left, waits up to timeoutMs for it to go, and forgets the container. */
+  async remove(containerId: string, timeoutMs: number): Promise<void> {
+    const c = this.get(containerId);
+    const live = [c.init, ...c.execs.values()].filter((p): p is ContainerProcess => !!p && p.exitCode === null);
+    if (live.length) {
+      await this.signal(containerId, '', 'SIGKILL');
+      const allGone = Promise.all(live.map((p) => p.exited));
+      if ((await Promise.race([allGone.then(() => true), sleep(timeoutMs).then(() => false)])) === false) {
+        throw new ProtocolError('TIMEOUT', `processes of container "${containerId}" did not exit within ${timeoutMs} ms`);
+      }
+    }
+    await runCommand(this.runtime.crun, crunArgs(this.runtime, 'delete', '-f', containerId));
+    await rm(c.bundle, { recursive: true, force: true });
+    this.containers.delete(containerId);
+  }
+
+  async removeAll(timeoutMs: number): Promise<void> {
+    await Promise.allSettled(this.ids().map((id) => this.remove(id, timeoutMs)));
+  }
+
+  private state(c: Container): ContainerState {
+    if (!c.init) return 'created';
+    return c.init.exitCode === null ? 'running' : 'stopped';
+  }
+
+  private spawn(c: Container, execId: string, spec: ProcessSpec, args: string[], pidFile: string): Promise<ContainerProcess> {
+    return ContainerProcess.spawn(this.runtime, {
+      crunArgs: args,
+      pidFile,
+      terminal: spec.terminal,
+      stdin: spec.stdin,
+      onOutput: (stream, offset, data) => this.events.output(c.id, execId, stream, offset, data),
+      onExit: (code) => this.events.exit(c.id, execId, code),
+    });
+  }
+
+  private get(containerId: string): Container {
+    const c = this.containers.get(containerId);
+    if (!c) throw new ProtocolError('NOT_FOUND', `container "${containerId}" not found`);
+    return c;
+  }
+}
+
+/**
+ * A restarted agent knows none of the containers its predecessor ran: before serving, kill and
+ * delete whatever crun still lists (killing the init ends its whole pid namespace), so nothing
+ * keeps running that the host can no longer see or stop.
+ */
+export async function reapOrphanContainers(runtime: RuntimeOptions, stateDir: string): Promise<void> {
+  const listed = await runCommand(runtime.crun, crunArgs(runtime, 'list', '-q'));
+  for (const id of listed.stdout.split('\n').filter(Boolean)) {
+    await runCommand(runtime.crun, crunArgs(runtime, 'kill', id, 'KILL'));
+    await runCommand(runtime.crun, crunArgs(runtime, 'delete', '-f', id));
+  }
+  await rm(join(stateDir, 'bundles'), { recursive: true, force: true });
+}

@@ -1,0 +1,60 @@
+// Builds the OCI runtime config (config.json) of a container and the process object used for
+// its init and for every exec. Containers share the guest's network namespace: the VM is the
+// pod, so its network is the pod's network (upstream kata also drops the netns entry).
+import type { ProcessSpec } from '../protocol/ops.js';
+import { resolveUser } from './users.js';
+
+/** crun's default capability set (`crun spec`), used when the Cmd names none. */
+const DEFAULT_CAPS = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export async function buildProcess(rootfs: string, spec: ProcessSpec): Promise<Record<string, unknown>> {
+  const user = await resolveUser(rootfs, spec);
+  const env = [...spec.env];
+  const has = (name: string) => env.some((e) => e.startsWith(`${name}=`));
+  if (!has('PATH')) env.push(DEFAULT_PATH);
+  if (!has('HOME')) env.push(`HOME=${user.home}`);
+  if (spec.terminal && !has('TERM')) env.push('TERM=xterm');
+  const caps = spec.capabilities ?? { bounding: DEFAULT_CAPS, effective: DEFAULT_CAPS, inheritable: [], permitted: DEFAULT_CAPS, ambient: DEFAULT_CAPS };
+  return {
+    terminal: spec.terminal,
+    ...(spec.terminal ? { consoleSize: { height: spec.consoleSize?.rows ?? 24, width: spec.consoleSize?.columns ?? 80 } } : {}),
+    user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+    args: spec.args,
+    env,
+    cwd: spec.cwd || '/',
+    capabilities: caps,
+    noNewPrivileges: spec.noNewPrivileges,
+  };
+}
+
+export interface ContainerSpecInput {
+  containerId: string;
+  rootfs: string;
+  readonlyRootfs: boolean;
+  hostname: string;
+  process: Record<string, unknown>;
+}
+
+export function buildConfig(input: ContainerSpecInput): Record<string, unknown> {
+  return {
+    ociVersion: '1.0.2',
+    process: input.process,
+    root: { path: input.rootfs, readonly: input.readonlyRootfs },
+    hostname: input.hostname,
+    mounts: [
+      { destination: '/proc', type: 'proc', source: 'proc' },
+      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
+      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+      { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+    ],
+    linux: {
+      namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      cgroupsPath: `/podvisor/${input.containerId}`,
+      maskedPaths: ['/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'],
+      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// The engine's host-side helper processes (kata proxy, kata shim): how to start them (the esbuild
+// bundle from `npm run build:agent` when present, else the TypeScript source through tsx) and
+// how to find and stop them again later, from another CLI invocation.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = process.env['PODVISOR_ROOT'] ?? fileURLToPath(new URL('../..', import.meta.url));
+
+export type HelperName = 'proxy' | 'shim';
+
+/** Arguments for `node` that run the helper. */
+export function helperNodeArgs(name: HelperName): string[] {
+  const bundle = join(REPO_ROOT, 'dist', `${name}.mjs`);
+  if (existsSync(bundle)) return [bundle];
+  return ['--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'server/guest', name, 'main.ts')];
+}
+
+/** True when `pid` is alive and its command line contains `marker` (guards against PID reuse). */
+export function processMatches(pid: number, marker: string): boolean {
+  if (pid <= 0) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(marker);
+  } catch {
+    return false;
+  }
+}
+
+/** Every live process with `marker` as one of its arguments (e.g. all helpers of one pod's proxy socket). */
+export function helpersWithArgument(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => pid !== process.pid && processMatches(pid, marker));
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+export async function terminateHelper(pid: number, marker: string, graceMs = 3_000): Promise<void> {
+  for (const [signal, waitMs] of [['SIGTERM', graceMs], ['SIGKILL', 2_000]] as const) {
+    if (!processMatches(pid, marker)) return;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return;
+    }
+    for (let waited = 0; waited < waitMs && processMatches(pid, marker); waited += 50) await sleep(50);
+  }
+}

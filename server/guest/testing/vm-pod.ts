@@ -1,0 +1,75 @@
+// Boots a real pod VM (qemu driver) with the kata agent/proxy/shim drivers, for VM tests and
+// benches. The guest runs the CURRENT agent bundle from dist/guest over a 9p dev share (the
+// init's podvisor.share/podvisor.agent aid), so no image rebuild is needed after agent changes.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createKataAgent } from '../../engine/drivers/agent/kata.js';
+import type { Agent } from '../../engine/drivers/agent/types.js';
+import { createQemuHypervisor } from '../../engine/drivers/hypervisor/qemu/index.js';
+import type { Hypervisor } from '../../engine/drivers/hypervisor/types.js';
+import { createKataProxy } from '../../engine/drivers/proxy/kata.js';
+import { createKataShim } from '../../engine/drivers/shim/kata.js';
+import type { ContainerContext, PodContext } from '../../engine/drivers/types.js';
+import { ContainerConfigSchema, PodConfigSchema, type CmdInput } from '../../engine/types.js';
+import { REPO_ROOT } from '../helper-process.js';
+import { makeBusyboxRootfs } from './host-agent.js';
+
+const DEV_TAG = 'pvdev';
+const DEV_MOUNT = '/opt/pvdev';
+
+export interface VmPod {
+  pod: PodContext;
+  agent: Agent;
+  hypervisor: Hypervisor;
+  /** Creates a busybox container (rootfs under the run dir) in the pod. */
+  container(id: string, cmd: CmdInput): Promise<ContainerContext>;
+  stop(): Promise<void>;
+}
+
+export async function bootVmPod(id: string, logLevel = 'silent'): Promise<VmPod> {
+  const runDir = await mkdtemp('/tmp/pvvm-'); // short: unix socket paths are limited to 107 bytes
+  const config = PodConfigSchema.parse({
+    id,
+    hypervisorType: 'qemu',
+    agentType: 'kata',
+    proxyType: 'kataProxy',
+    shimType: 'kataShim',
+    volumes: [{ mountTag: DEV_TAG, hostPath: join(REPO_ROOT, 'dist/guest') }],
+    hypervisorConfig: {
+      kernelParams: [
+        { key: 'podvisor.share', value: `${DEV_TAG}:${DEV_MOUNT}` },
+        { key: 'podvisor.agent', value: `${DEV_MOUNT}/agent.mjs` },
+      ],
+    },
+  });
+  const pod: PodContext = { id, config, runDir, runtime: { hypervisor: {}, agent: {}, network: {} }, log: pino({ level: logLevel }) };
+  const hypervisor = createQemuHypervisor({ runRoot: '/tmp' });
+  const agent = createKataAgent({ runRoot: '/tmp' }, createKataProxy(), createKataShim());
+  pod.runtime.hypervisor = await hypervisor.startVm(pod);
+  const stop = async () => {
+    await agent.stopSandbox(pod).catch((err: unknown) => pod.log.warn({ err }, 'stopSandbox failed'));
+    await hypervisor.stopVm(pod);
+    await rm(runDir, { recursive: true, force: true });
+  };
+  try {
+    pod.runtime.agent = await agent.startSandbox(pod);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    pod,
+    agent,
+    hypervisor,
+    async container(containerId, cmd) {
+      const rootFs = join(runDir, `rootfs-${containerId}`);
+      await makeBusyboxRootfs(rootFs);
+      const c: ContainerContext = { config: ContainerConfigSchema.parse({ id: containerId, rootFs, cmd }), agentState: {} };
+      c.agentState = await agent.createContainer(pod, c);
+      pod.config.containers.push(c.config);
+      return c;
+    },
+    stop,
+  };
+}
