@@ -40,6 +40,7 @@ input_fingerprint() {
     local pkg
     for pkg in "${GUEST_DEBS[@]}" busybox-static; do echo "$pkg=$(candidate_version "$pkg")"; done
     echo "node=$(node --version) $(stat -c '%s %Y' "$(readlink -f "$(command -v node)")")"
+    echo "script=$(stat -c '%s %Y' /usr/bin/script)"
     sha256sum "$GUEST_SRC/build-assets.sh" "$GUEST_SRC/init" "$GUEST_SRC/modules" "$(agent_source)" | awk '{print $1}'
   } | sha256sum | awk '{print $1}'
 }
@@ -128,6 +129,8 @@ build_image() { # $1: unpacked debs, $2: work dir, $3: output
   copy_modules "$1" "$stage"
   copy_with_libs "$stage" "$(readlink -f "$(command -v node)")" /usr/bin/node
   copy_with_libs "$stage" "$1/usr/bin/crun" /usr/bin/crun "$1/usr/lib/x86_64-linux-gnu"
+  # The agent runs terminal processes under util-linux `script` (busybox has none): it allocates the pty.
+  copy_with_libs "$stage" /usr/bin/script /usr/bin/script
   cp "$(agent_source)" "$stage/opt/podvisor/agent.mjs"
   cp "$GUEST_SRC/init" "$stage/sbin/podvisor-init"
   printf 'root:x:0:0:root:/root:/bin/sh\n' >"$stage/etc/passwd"

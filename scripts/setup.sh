@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # postgresql: the server is only started by the tests of the PostgreSQL store.
-APT_PACKAGES=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs util-linux chromium postgresql)
+# crun: the guest agent's tests run it on the host too; bsdutils: `script`, copied into the guest for TTYs.
+APT_PACKAGES=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs util-linux bsdutils crun chromium postgresql)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

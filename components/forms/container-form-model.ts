@@ -99,6 +99,8 @@ export function toContainerConfig(v: ContainerFormValues): ContainerConfigInput 
       noNewPrivileges: v.noNewPrivileges,
       capabilities: capabilitiesOf(v.capabilities),
       ...(v.tty ? { interactive: true, console: TTY_CONSOLE } : {}),
+      // The console reaches a process's stdio through attach, never through the server's own stdio.
+      detach: true,
     },
     annotations: keyValueRecord(v.annotations),
     mounts: lines(v.mounts).map(mountOf),

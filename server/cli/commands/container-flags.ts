@@ -59,6 +59,9 @@ export function cmdPatch(flags: ContainerFlags, args: string[]) {
     noNewPrivileges: flags.newPrivileges === false ? true : undefined,
     capabilities: caps && { bounding: caps, effective: caps, inheritable: caps, permitted: caps, ambient: caps },
     ...(flags.tty ? { interactive: true, console: TTY_CONSOLE } : {}),
+    // The CLI reaches a process's stdio through attach (`container enter`); a shim holding the
+    // CLI's own stdio would keep its pipes open after the CLI exits.
+    detach: true,
   };
 }
 
