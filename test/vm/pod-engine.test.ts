@@ -1,0 +1,91 @@
+// Containers in a real QEMU pod through the engine API: exit codes, a real TTY, user and group
+// switching against the container's own /etc files, read-only and writable root filesystems,
+// dropped capabilities, and a container whose init exits becoming `stopped`.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CmdInput } from '../../server/engine/index.js';
+import { testEngine, type TestEngine } from '../helpers/engine.js';
+import { collect, qemuPod, rootfsCopy } from '../helpers/vm.js';
+
+let t: TestEngine;
+const rw = rootfsCopy();
+const ro = rootfsCopy();
+const forever = ['sh', '-c', 'while true; do sleep 1; done'];
+
+async function exec(containerId: string, cmd: CmdInput) {
+  const { process } = await t.vc.enterContainer('vmpod', containerId, { detach: true, ...cmd });
+  return collect(await t.vc.attachProcess('vmpod', containerId, process.token));
+}
+
+beforeAll(async () => {
+  t = testEngine({ lockWaitMs: 120_000 });
+  await t.vc.runPod(
+    qemuPod('vmpod', [
+      { id: 'rw', rootFs: rw, cmd: { args: forever, detach: true } },
+      { id: 'ro', rootFs: ro, readonlyRootfs: true, cmd: { args: forever, detach: true } },
+    ]),
+  );
+}, 180_000);
+
+afterAll(async () => {
+  await t.vc.stopPod('vmpod').catch(() => {});
+  await t.vc.deletePod('vmpod').catch(() => {});
+  await t[Symbol.asyncDispose]();
+  for (const dir of [rw, ro]) rmSync(path.dirname(dir), { recursive: true, force: true });
+}, 60_000);
+
+describe('containers in a real VM', () => {
+  it('records exit codes of exec processes', async () => {
+    expect(await exec('rw', { args: ['sh', '-c', 'echo out; echo err >&2; exit 42'] })).toEqual({ output: 'out\nerr\n', exitCode: 42 });
+    await expect(exec('rw', { args: ['/no/such/program'] })).rejects.toMatchObject({ code: 'AGENT_FAILED', message: expect.stringContaining('not found') });
+  });
+
+  it('gives interactive processes a real terminal of the requested size', async () => {
+    const { process } = await t.vc.enterContainer('vmpod', 'rw', { args: ['sh'], interactive: true, console: '/dev/console', detach: true });
+    const io = await t.vc.attachProcess('vmpod', 'rw', process.token);
+    await io.resize(33, 101);
+    let screen = '';
+    io.stdout.on('data', (d: Buffer) => (screen += d.toString()));
+    await io.writeStdin('stty size; tty; exit 5\n');
+    expect(await io.wait()).toEqual({ exitCode: 5 });
+    io.close();
+    expect(screen).toContain('33 101');
+    expect(screen).toMatch(/\/dev\/pts\/\d+/);
+  });
+
+  it('switches user and groups by name, resolved in the container', async () => {
+    const { output } = await exec('rw', { args: ['id'], user: 'app', primaryGroup: 'staff', supplementaryGroups: ['root'] });
+    expect(output.trim()).toBe('uid=1000(app) gid=50(staff) groups=0(root)');
+    expect((await exec('rw', { args: ['id', '-u'], user: '1000' })).output.trim()).toBe('1000');
+  });
+
+  it('writes to a writable rootfs reach the host directory; a read-only one refuses', async () => {
+    expect((await exec('rw', { args: ['sh', '-c', 'echo from-guest > /tmp/proof'] })).exitCode).toBe(0);
+    expect(readFileSync(path.join(rw, 'tmp/proof'), 'utf8')).toBe('from-guest\n');
+    const denied = await exec('ro', { args: ['sh', '-c', 'touch /tmp/nope'] });
+    expect(denied.exitCode).not.toBe(0);
+    expect(denied.output).toMatch(/Read-only file system/);
+    expect(existsSync(path.join(ro, 'tmp/nope'))).toBe(false);
+  });
+
+  it('drops capabilities that were not granted', async () => {
+    const caps = (cmd: CmdInput) => exec('rw', { args: ['sh', '-c', 'grep CapEff /proc/self/status'], ...cmd }).then((r) => r.output.trim());
+    expect(await caps({ capabilities: { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'] } })).toBe('CapEff:\t0000000000000020');
+    const chown = await exec('rw', { args: ['chown', 'app', '/tmp'], capabilities: { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'] } });
+    expect(chown.exitCode).not.toBe(0);
+  });
+
+  it('marks a container stopped with its exit code when its init exits', async () => {
+    await t.vc.createContainer('vmpod', { id: 'brief', rootFs: rw, cmd: { args: ['sh', '-c', 'sleep 1; exit 9'], detach: true } });
+    await t.vc.startContainer('vmpod', 'brief');
+    let status = await t.vc.statusContainer('vmpod', 'brief');
+    for (let i = 0; i < 60 && status.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = await t.vc.statusContainer('vmpod', 'brief');
+    }
+    expect(status).toMatchObject({ state: 'stopped', exitCode: 9 });
+    expect((await t.vc.listPodEvents('vmpod')).some((e) => e.call === 'observe' && e.containerId === 'brief' && e.toState === 'stopped')).toBe(true);
+    await t.vc.deleteContainer('vmpod', 'brief');
+  });
+});
