@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import type { ProcessIo } from '../../server/engine/index.js';
+import type { ContainerConfigInput, PodConfigInput, ProcessIo } from '../../server/engine/index.js';
 import { REPO_ROOT } from '../../server/config.js';
 
 export const BUSYBOX_ROOTFS = path.join(REPO_ROOT, 'var/rootfs/busybox');
@@ -17,8 +17,8 @@ export function rootfsCopy(): string {
 }
 
 /** A QEMU pod on the kata agent, with `containers` given as ContainerConfig inputs. */
-export function qemuPod(id: string, containers: object[] = [], extra: object = {}) {
-  return { id, hypervisorType: 'qemu', agentType: 'kata', proxyType: 'kataProxy', shimType: 'kataShim', containers, ...extra } as const;
+export function qemuPod(id: string, containers: ContainerConfigInput[] = [], extra: Partial<PodConfigInput> = {}): PodConfigInput {
+  return { id, hypervisorType: 'qemu', agentType: 'kata', proxyType: 'kataProxy', shimType: 'kataShim', containers, ...extra };
 }
 
 /** Collects stdout+stderr until the process exits. */

@@ -70,7 +70,7 @@ describe('containers in a real VM', () => {
   });
 
   it('drops capabilities that were not granted', async () => {
-    const caps = (cmd: CmdInput) => exec('rw', { args: ['sh', '-c', 'grep CapEff /proc/self/status'], ...cmd }).then((r) => r.output.trim());
+    const caps = (cmd: Omit<CmdInput, 'args'>) => exec('rw', { args: ['sh', '-c', 'grep CapEff /proc/self/status'], ...cmd }).then((r) => r.output.trim());
     expect(await caps({ capabilities: { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'] } })).toBe('CapEff:\t0000000000000020');
     const chown = await exec('rw', { args: ['chown', 'app', '/tmp'], capabilities: { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'] } });
     expect(chown.exitCode).not.toBe(0);
