@@ -1,45 +1,16 @@
 // Boot-time floor for pods: the pod kernel + initramfs booted bare (no devices, the pods' base kernel
 // parameters) until /init's first line, then a full pod VM through the qemu driver until init launches the agent. Usage: npx tsx bench/boot.ts [runs]
-import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
-import { baseKernelParams } from '../server/engine/drivers/hypervisor/qemu/args.js';
 import { createQemuHypervisor } from '../server/engine/drivers/hypervisor/qemu/index.js';
 import type { PodContext } from '../server/engine/drivers/types.js';
 import { PodConfigSchema } from '../server/engine/types.js';
+import { bareBoot, FIRST_INIT_LINE } from './lib/bare-boot.js';
+import { median } from './lib/stats.js';
 
 const runs = Number(process.argv[2] ?? 3);
-const repo = new URL('..', import.meta.url).pathname;
-const guest = process.env['PODVISOR_GUEST_DIR'] ?? join(repo, 'var', 'guest');
 const runRoot = '/tmp/podvisor-bench';
-const FIRST_INIT_LINE = 'podvisor-init:';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
-/** ms from spawn until the serial console shows `marker`. */
-function bareBoot(): Promise<number> {
-  const started = Date.now();
-  const qemu = spawn('qemu-system-x86_64', [
-    '-machine', 'pc', '-accel', 'tcg,tb-size=32', '-cpu', 'max', '-m', '256M', '-nodefaults', '-no-user-config',
-    '-display', 'none', '-no-reboot', '-kernel', join(guest, 'vmlinux'), '-initrd', join(guest, 'initrd.img'),
-    '-append', baseKernelParams('tcg', false).join(' '), '-serial', 'stdio',
-  ], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    qemu.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(FIRST_INIT_LINE)) {
-        resolve(Date.now() - started);
-        qemu.kill('SIGKILL');
-      }
-    });
-    qemu.once('exit', () => reject(new Error(`QEMU exited before ${FIRST_INIT_LINE}:\n${output.slice(-500)}`)));
-  });
-}
 
 async function waitForConsole(path: string, marker: string, started: number, timeoutMs = 60_000): Promise<number> {
   while (Date.now() - started < timeoutMs) {

@@ -2,6 +2,7 @@
 // the guest by the runtime alone (crun exec, spawn to exit, as the agent reports in WaitProcess).
 //   npx tsx bench/exec.ts [--iterations 10]      (boots a real pod VM: needs the guest assets)
 import { parseArgs } from 'node:util';
+import { median } from './lib/stats.js';
 import { socketPathOf } from '../server/engine/drivers/proxy/kata.js';
 import { proxyHandleOf } from '../server/engine/drivers/proxy/types.js';
 import { CmdSchema } from '../server/engine/types.js';
@@ -62,6 +63,7 @@ try {
   console.log(summary('ExecProcess + WaitProcess over one proxy connection', samples.protocol));
   console.log(summary('crun exec inside the guest (runtime alone)', samples.guest));
   console.log(summary('Check round trip (protocol + virtio-serial)', samples.ping));
+  console.log(`ratio EnterContainer / crun exec in the guest: ${(median(samples.enter) / median(samples.guest)).toFixed(2)}x  (target <= 1.25x)`);
   await vm.agent.stopContainer(vm.pod, c);
 } finally {
   await vm.stop();

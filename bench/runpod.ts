@@ -1,0 +1,57 @@
+// RunPod to "container running" against the boot floor (the same kernel and initramfs booted bare
+// to init's first line), measured alternately in one run so that machine noise hits both.
+// Usage: npx tsx bench/runpod.ts [runs]
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { createEngine } from '../server/engine/index.js';
+import { openSqliteStore } from '../server/engine/store/prisma-store.js';
+import { bareBoot } from './lib/bare-boot.js';
+import { median } from './lib/stats.js';
+
+const runs = Number(process.argv[2] ?? 3);
+const dir = mkdtempSync(path.join(tmpdir(), 'pv-bench-'));
+const rootfs = path.join(dir, 'rootfs');
+cpSync(new URL('../var/rootfs/busybox', import.meta.url).pathname, rootfs, { recursive: true, verbatimSymlinks: true });
+const vc = createEngine({
+  store: openSqliteStore(`file:${path.join(dir, 'bench.db')}`),
+  runRoot: path.join(dir, 'run'),
+  lockDir: path.join(dir, 'locks'),
+  log: pino({ level: 'warn' }),
+});
+
+async function runPod(i: number): Promise<number> {
+  const id = `bench${i}`;
+  const started = performance.now();
+  await vc.runPod({
+    id,
+    hypervisorType: 'qemu',
+    agentType: 'kata',
+    proxyType: 'kataProxy',
+    shimType: 'kataShim',
+    containers: [{ id: 'c1', rootFs: rootfs, cmd: { args: ['sh', '-c', 'while true; do sleep 1; done'], detach: true } }],
+  });
+  const elapsed = performance.now() - started;
+  await vc.stopPod(id);
+  await vc.deletePod(id);
+  return elapsed;
+}
+
+try {
+  await runPod(-1); // warm-up: the KVM probe and page cache
+  const floor: number[] = [];
+  const pods: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    floor.push(await bareBoot());
+    pods.push(await runPod(i));
+  }
+  const f = median(floor);
+  const p = median(pods);
+  console.log(`floor: bare kernel+initramfs to first init line  median ${f.toFixed(0)} ms  (${floor.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(`RunPod to container running                     median ${p.toFixed(0)} ms  (${pods.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(`ratio RunPod / floor: ${(p / f).toFixed(2)}x  (target <= 1.5x)`);
+} finally {
+  await vc.close();
+  rmSync(dir, { recursive: true, force: true });
+}
