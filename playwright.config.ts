@@ -3,11 +3,13 @@
 import { defineConfig } from '@playwright/test';
 
 const PORT = 3211;
-const HOME = `/tmp/podvisor-e2e-${process.pid}`;
+// Workers re-read this file in their own processes: the first one's choice is passed down.
+const HOME = (process.env['PODVISOR_E2E_HOME'] ??= `/tmp/podvisor-e2e-${process.pid}`);
 
 export default defineConfig({
   testDir: 'e2e',
-  timeout: 60_000,
+  timeout: 180_000,
+  globalTeardown: './e2e/global-teardown.ts',
   workers: 1,
   reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
   use: {
