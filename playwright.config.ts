@@ -11,6 +11,8 @@ export default defineConfig({
   timeout: 180_000,
   globalTeardown: './e2e/global-teardown.ts',
   workers: 1,
+  // Playwright empties its outputDir at start: keep it apart from vitest's report in test-results/.
+  outputDir: 'test-results/playwright-artifacts',
   reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,

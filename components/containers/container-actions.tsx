@@ -2,13 +2,12 @@
 // Start, stop and delete of one container, enabled by the engine's precondition table.
 import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
 import type { State } from '../../server/engine/types';
 import { usePreconditions } from '../pods/use-preconditions';
 import { useActionFeedback } from '../trpc/use-action-feedback';
 import { useTRPC } from '../trpc/client';
 import { ActionButton } from '../ui/action-button';
-import { ConfirmDialog } from '../ui/confirm-dialog';
+import { ConfirmedDelete } from '../ui/confirmed-delete';
 
 interface Props {
   podId: string;
@@ -22,7 +21,6 @@ export function ContainerActions({ podId, containerId, state, podState }: Props)
   const blocker = usePreconditions();
   const router = useRouter();
   const feedback = useActionFeedback();
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const input = { podId, containerId };
   const start = useMutation(trpc.container.start.mutationOptions(feedback(() => `Container ${containerId} started`)));
   const stop = useMutation(trpc.container.stop.mutationOptions(feedback(() => `Container ${containerId} stopped`)));
@@ -36,22 +34,9 @@ export function ContainerActions({ podId, containerId, state, podState }: Props)
       <ActionButton unavailableBecause={blocker.container('stop', state, podState)} busy={busy} onClick={() => stop.mutate(input)}>
         Stop
       </ActionButton>
-      <ActionButton variant="danger" unavailableBecause={blocker.container('delete', state, podState)} busy={busy} onClick={() => setConfirmDelete(true)}>
-        Delete
-      </ActionButton>
-      <ConfirmDialog
-        open={confirmDelete}
-        title={`Delete container ${containerId}?`}
-        confirmLabel="Delete"
-        danger
-        onConfirm={() => {
-          setConfirmDelete(false);
-          remove.mutate(input);
-        }}
-        onCancel={() => setConfirmDelete(false)}
-      >
+      <ConfirmedDelete what={`container ${containerId}`} unavailableBecause={blocker.container('delete', state, podState)} busy={busy} onDelete={() => remove.mutate(input)}>
         <p>The container and its record are removed from pod {podId}.</p>
-      </ConfirmDialog>
+      </ConfirmedDelete>
     </div>
   );
 }

@@ -2,12 +2,11 @@
 // Lifecycle buttons of one pod: only the calls valid in its state are enabled, the others say why.
 import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
 import type { State } from '../../server/engine/types';
 import { useActionFeedback } from '../trpc/use-action-feedback';
 import { useTRPC } from '../trpc/client';
 import { ActionButton } from '../ui/action-button';
-import { ConfirmDialog } from '../ui/confirm-dialog';
+import { ConfirmedDelete } from '../ui/confirmed-delete';
 import { usePreconditions } from './use-preconditions';
 
 export function PodActions({ podId, state }: { podId: string; state: State }) {
@@ -15,7 +14,6 @@ export function PodActions({ podId, state }: { podId: string; state: State }) {
   const router = useRouter();
   const feedback = useActionFeedback();
   const blocker = usePreconditions();
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const start = useMutation(trpc.pod.start.mutationOptions(feedback(() => `Pod ${podId} started`)));
   const stop = useMutation(trpc.pod.stop.mutationOptions(feedback(() => `Pod ${podId} stopped`)));
   const pause = useMutation(trpc.pod.pause.mutationOptions(feedback(() => `Pod ${podId} paused`)));
@@ -37,22 +35,9 @@ export function PodActions({ podId, state }: { podId: string; state: State }) {
       <ActionButton unavailableBecause={blocker.pod('stop', state)} busy={busy} onClick={() => stop.mutate(input)}>
         Stop
       </ActionButton>
-      <ActionButton variant="danger" unavailableBecause={blocker.pod('delete', state)} busy={busy} onClick={() => setConfirmDelete(true)}>
-        Delete
-      </ActionButton>
-      <ConfirmDialog
-        open={confirmDelete}
-        title={`Delete pod ${podId}?`}
-        confirmLabel="Delete"
-        danger
-        onConfirm={() => {
-          setConfirmDelete(false);
-          remove.mutate(input);
-        }}
-        onCancel={() => setConfirmDelete(false)}
-      >
+      <ConfirmedDelete what={`pod ${podId}`} unavailableBecause={blocker.pod('delete', state)} busy={busy} onDelete={() => remove.mutate(input)}>
         <p>This removes the pod, its containers and their records. It cannot be undone.</p>
-      </ConfirmDialog>
+      </ConfirmedDelete>
     </div>
   );
 }
