@@ -47,9 +47,15 @@ describe('containers in a real VM', () => {
     await io.resize(33, 101);
     let screen = '';
     io.stdout.on('data', (d: Buffer) => (screen += d.toString()));
-    await io.writeStdin('stty size; tty; exit 5\n');
+    // Ctrl-C reaches the foreground job through the terminal, and the shell carries on.
+    await io.writeStdin('sleep 100\n');
+    await new Promise((r) => setTimeout(r, 700));
+    await io.writeStdin('\x03');
+    await io.writeStdin('echo after-$((40+2)); stty size; tty; exit 5\n');
     expect(await io.wait()).toEqual({ exitCode: 5 });
     io.close();
+    expect(screen).toContain('^C');
+    expect(screen).toContain('after-42');
     expect(screen).toContain('33 101');
     expect(screen).toMatch(/\/dev\/pts\/\d+/);
   });
@@ -67,6 +73,12 @@ describe('containers in a real VM', () => {
     expect(denied.exitCode).not.toBe(0);
     expect(denied.output).toMatch(/Read-only file system/);
     expect(existsSync(path.join(ro, 'tmp/nope'))).toBe(false);
+  });
+
+  it('honours noNewPrivileges', async () => {
+    const flag = (noNewPrivileges: boolean) => exec('rw', { args: ['grep', 'NoNewPrivs', '/proc/self/status'], noNewPrivileges }).then((r) => r.output.trim());
+    expect(await flag(true)).toBe('NoNewPrivs:\t1');
+    expect(await flag(false)).toBe('NoNewPrivs:\t0');
   });
 
   it('drops capabilities that were not granted', async () => {
