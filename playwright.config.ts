@@ -2,7 +2,7 @@
 // console server, started here on its own port with a throw-away database.
 import { defineConfig } from '@playwright/test';
 
-const PORT = 3211;
+const PORT = Number(process.env['PODVISOR_E2E_PORT'] ?? 3211);
 // Workers re-read this file in their own processes: the first one's choice is passed down.
 const HOME = (process.env['PODVISOR_E2E_HOME'] ??= `/tmp/podvisor-e2e-${process.pid}`);
 

@@ -19,6 +19,8 @@ if (playwright) {
   totals.failed += playwright.stats.unexpected;
   totals.skipped += playwright.stats.skipped;
 }
-if (!vitest) totals.failed += 1; // no report means the runner itself failed
+// No report means that runner itself failed before running anything: that is a failure too.
+if (!vitest) totals.failed += 1;
+if (!playwright) totals.failed += 1;
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed > 0 ? 1 : 0);
