@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
+import { z } from 'zod';
 import * as containerOps from './container-ops.js';
 import { driversFor } from './drivers/registry.js';
 import { EngineError, invalidConfig, toEngineError } from './errors.js';
@@ -44,6 +45,9 @@ export function runDirFor(runRoot: string, podId: string): string {
   const hash = createHash('sha256').update(podId).digest('hex').slice(0, 8);
   return path.join(runRoot, `${podId.slice(0, 15)}-${hash}`);
 }
+
+/** Calls recorded by adapters are named like the API's own (`terminalSession`), never free text. */
+const RecordedCallSchema = z.string().regex(/^[a-z][A-Za-z]{1,40}$/, 'must be a camelCase call name');
 
 function parseId(what: 'Pod' | 'Container', id: unknown): string {
   const r = IdSchema.safeParse(id);
@@ -238,6 +242,13 @@ export function createEngine(opts: EngineOptions): VC {
       const c = s.container(id);
       assertStateIn('pod', s.id, s.pod.state, ['running'], 'attach to a process');
       return s.drivers.agent.attach(s.context(), s.containerContext(c), token);
+    },
+    async recordPodEvent(podId, event) {
+      const s = await load(parseId('Pod', podId));
+      const call = parseWith(RecordedCallSchema, event.call, 'event call');
+      await store.commit(s.id, {
+        events: [{ podId: s.id, call, containerId: event.containerId ?? null, outcome: event.failed ? 'error' : 'ok', errorCode: null, message: event.message.slice(0, 2_000), fromState: null, toState: null }],
+      });
     },
     async listPodEvents(podId, options) {
       const s = await load(parseId('Pod', podId));

@@ -84,6 +84,8 @@ export interface VC {
 
   /** Podvisor addition: streams the stdio of a process returned by startContainer or enterContainer. */
   attachProcess(podId: string, containerId: string, token: string): Promise<ProcessIo>;
+  /** Podvisor addition: puts what an adapter did (e.g. a terminal session) on the pod's timeline. */
+  recordPodEvent(podId: string, event: { call: string; containerId?: string | null; message: string; failed?: boolean }): Promise<void>;
   /** Podvisor addition: the pod's timeline, newest last. */
   listPodEvents(podId: string, options?: { limit?: number }): Promise<PodEvent[]>;
   /** Podvisor addition: a number that grows with every recorded change, from any process; cheap to poll. */

@@ -60,6 +60,15 @@ describe('engine', () => {
     expect(await t.open().generation()).toBe(generation + 1);
   });
 
+  it('records adapter events (a terminal session) on the timeline', async () => {
+    await using t = testEngine();
+    await t.vc.runPod(mockPod('p', 1));
+    await t.vc.recordPodEvent('p', { call: 'terminalSession', containerId: 'c1', message: 'terminal closed after 12 s, exit code 3' });
+    expect((await t.vc.listPodEvents('p')).at(-1)).toMatchObject({ call: 'terminalSession', containerId: 'c1', outcome: 'ok', message: 'terminal closed after 12 s, exit code 3' });
+    await expect(t.vc.recordPodEvent('p', { call: 'not a call', message: 'x' })).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+    await expect(t.vc.recordPodEvent('ghost', { call: 'terminalSession', message: 'x' })).rejects.toMatchObject({ code: 'POD_NOT_FOUND' });
+  });
+
   it('keeps every record and config field across a restart', async () => {
     await using t = testEngine();
     const config = {
