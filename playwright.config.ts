@@ -11,6 +11,9 @@ export default defineConfig({
   timeout: 180_000,
   globalTeardown: './e2e/global-teardown.ts',
   workers: 1,
+  // One retry in CI: a real TCG VM on a loaded 2-core machine occasionally stalls a 5 MiB terminal
+  // stream (under investigation); a test that fails twice still fails the run.
+  retries: process.env['CI'] ? 1 : 0,
   // Playwright empties its outputDir at start: keep it apart from vitest's report in test-results/.
   outputDir: 'test-results/playwright-artifacts',
   reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { appRouter } from './api/root.js';
 import { REPO_ROOT } from './config.js';
 import { openEngine } from './engine/index.js';
+import { createTerminalSocketServer, terminalSessionsFor } from './terminal/index.js';
 
 const env = z
   .object({
@@ -28,12 +29,15 @@ const server = http.createServer((req, res) => {
   else void handleNext(req, res);
 });
 const handleUpgrade = app.getUpgradeHandler();
-server.on('upgrade', (req, socket, head) => void handleUpgrade(req, socket, head));
+const terminalSockets = createTerminalSocketServer(terminalSessionsFor(engine));
+server.on('upgrade', (req, socket, head) => terminalSockets.handleUpgrade(req, socket, head) || void handleUpgrade(req, socket, head));
 
 server.listen(env.PORT, env.HOST, () => console.log(`podvisor console on http://${env.HOST}:${env.PORT}`));
 
 async function shutdown(signal: string) {
   console.log(`podvisor: ${signal}, closing (pods keep running)`);
+  terminalSessionsFor(engine).closeAll();
+  terminalSockets.close();
   server.close();
   server.closeAllConnections();
   await engine.close();

@@ -41,7 +41,7 @@ export function ContainerDetail({ podId, containerId }: { podId: string; contain
         <ContainerStatusCard status={status.data} />
         <KillForm {...props} />
         <ProcessList {...props} />
-        <TerminalsRegion />
+        <TerminalsRegion podId={podId} containerId={containerId} running={status.data.state === 'running'} />
       </div>
     </>
   );

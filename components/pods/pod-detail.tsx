@@ -13,6 +13,7 @@ import { PodContainers } from './pod-containers';
 import { PodEvents } from './pod-events';
 import { PodSummary } from './pod-summary';
 import { PodUsage } from './pod-usage';
+import { VmConsole } from '../terminal/vm-console';
 
 const CRUMBS = [{ href: '/pods', label: 'Pods' }];
 
@@ -44,6 +45,7 @@ export function PodDetail({ podId }: { podId: string }) {
         <div className="span-2">
           <PodContainers status={pod} />
         </div>
+        {pod.vm && <VmConsole podId={pod.id} />}
         <PodEvents podId={pod.id} />
         <div className="stack">
           <AnnotationsEditor podId={pod.id} annotations={pod.annotations} />

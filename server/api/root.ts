@@ -3,6 +3,7 @@ import { containerRouter } from './routers/container.js';
 import { liveRouter } from './routers/live.js';
 import { podRouter } from './routers/pod.js';
 import { systemRouter } from './routers/system.js';
+import { terminalRouter } from './routers/terminal.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
@@ -10,6 +11,7 @@ export const appRouter = router({
   container: containerRouter,
   system: systemRouter,
   live: liveRouter,
+  terminal: terminalRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,202 @@
+// One terminal session: a source (process or console log) and the sockets viewing it. Exec sessions
+// keep an @xterm/headless screen fed with every byte so a viewer that (re)attaches gets the screen
+// back; output pauses while any viewer has too much unacknowledged data in flight.
+import headless from '@xterm/headless';
+import serialize from '@xterm/addon-serialize';
+import type { Terminal } from '@xterm/headless';
+import type { SerializeAddon } from '@xterm/addon-serialize';
+import type { WebSocket } from 'ws';
+import { MAX_IN_FLIGHT, ClientFrameSchema, parseFrame, type ServerFrame } from './protocol.js';
+import type { OutputStream, TerminalSource } from './sources.js';
+
+export type SessionKind = 'exec' | 'log' | 'console';
+
+export interface SessionInfo {
+  sessionId: string;
+  kind: SessionKind;
+  podId: string;
+  containerId: string | null;
+  title: string;
+  createdAt: string;
+  viewers: number;
+}
+
+interface Viewer {
+  ws: WebSocket;
+  readOnly: boolean;
+  inFlight: number;
+  /** Frames held back until the viewer's snapshot is sent; null once it is live. */
+  held: ServerFrame[] | null;
+}
+
+/** Socket buffer above which output pauses even if acks keep coming (a stalled network). */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+const FLOW_POLL_MS = 50;
+const SCROLLBACK_LINES = 5000;
+
+export class TerminalSession {
+  readonly createdAt = new Date();
+  private readonly viewers = new Set<Viewer>();
+  private readonly screen: { terminal: Terminal; serializer: SerializeAddon } | null;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private flowTimer: NodeJS.Timeout | undefined;
+  private paused = false;
+  private started = false;
+  private stdin: Promise<unknown> = Promise.resolve();
+  private exitCode: number | null = null;
+  private ended = false;
+
+  constructor(
+    readonly info: Omit<SessionInfo, 'viewers' | 'createdAt'>,
+    private readonly source: TerminalSource,
+    private readonly idleMs: number,
+    /** Told how the session ended: the exit code, or the reason it was ended. */
+    private readonly onEnd: (outcome: string) => void,
+    size?: { rows: number; cols: number },
+  ) {
+    // Only a TTY has a screen worth restoring; logs and the console log start their source per viewer.
+    if (size) {
+      const terminal = new headless.Terminal({ ...size, scrollback: SCROLLBACK_LINES, allowProposedApi: true });
+      const serializer = new serialize.SerializeAddon();
+      terminal.loadAddon(serializer);
+      this.screen = { terminal, serializer };
+      this.startSource();
+    } else this.screen = null;
+    source.exited.then(
+      (code) => this.finish(code),
+      // The agent connection broke (the pod stopped, the VM died): nothing more will come.
+      (err: unknown) => this.end(err instanceof Error ? err.message : String(err)),
+    );
+    this.armIdleTimer();
+  }
+
+  describe(): SessionInfo {
+    return { ...this.info, createdAt: this.createdAt.toISOString(), viewers: this.viewers.size };
+  }
+
+  attach(ws: WebSocket, readOnly: boolean) {
+    clearTimeout(this.idleTimer);
+    const viewer: Viewer = { ws, readOnly, inFlight: 0, held: null };
+    this.viewers.add(viewer);
+    this.send(viewer, { t: 'hello', sessionId: this.info.sessionId, readOnly, title: this.info.title });
+    if (this.screen) viewer.held = [];
+    // The empty write's callback runs after everything written so far is parsed, and before later
+    // output: the snapshot then covers exactly what the held frames do not.
+    this.screen?.terminal.write('', () => {
+      const held = viewer.held ?? [];
+      viewer.held = null;
+      this.send(viewer, { t: 'snapshot', data: this.screen!.serializer.serialize({ scrollback: SCROLLBACK_LINES }) });
+      held.forEach((frame) => this.send(viewer, frame));
+    });
+    this.startSource();
+    ws.on('message', (raw, isBinary) => !isBinary && this.receive(viewer, raw.toString()));
+    ws.on('close', () => this.detach(viewer));
+  }
+
+  /** Ends the session now: the process is killed, viewers are told why. */
+  async end(reason: string) {
+    if (this.ended) return;
+    this.broadcast({ t: 'error', reason, fatal: true });
+    await this.source.kill().catch(() => {});
+    this.dispose(reason);
+  }
+
+  /** Lets go of the source without ending the process (server shutdown). */
+  detachAll(reason: string) {
+    this.broadcast({ t: 'error', reason, fatal: true });
+    this.dispose(reason);
+  }
+
+  private startSource() {
+    if (this.started) return;
+    this.started = true;
+    this.source.start((data, stream) => this.output(data, stream));
+  }
+
+  private output(data: string, stream: OutputStream) {
+    this.screen?.terminal.write(data);
+    this.broadcast(this.screen ? { t: 'output', data } : { t: 'output', data, stream });
+    this.updateFlow();
+  }
+
+  private receive(viewer: Viewer, text: string) {
+    const frame = parseFrame(ClientFrameSchema, text);
+    if (!frame) return;
+    switch (frame.t) {
+      case 'ping':
+        return this.send(viewer, { t: 'pong' });
+      case 'ack':
+        viewer.inFlight = Math.max(0, viewer.inFlight - frame.n);
+        return this.updateFlow();
+      case 'input':
+        if (viewer.readOnly || !this.source.write) return this.send(viewer, { t: 'error', reason: 'this terminal is read-only', fatal: false });
+        // Chained so chunks of a paste reach the process in the order they arrived.
+        this.stdin = this.stdin.then(() => this.source.write!(frame.binary ? Buffer.from(frame.data, 'latin1') : frame.data)).catch(() => {});
+        return;
+      case 'resize':
+        if (viewer.readOnly || !this.source.resize) return;
+        this.screen?.terminal.resize(frame.cols, frame.rows);
+        this.stdin = this.stdin.then(() => this.source.resize!(frame.rows, frame.cols)).catch(() => {});
+        return;
+      case 'pong':
+        return;
+    }
+  }
+
+  private send(viewer: Viewer, frame: ServerFrame) {
+    if (viewer.held) return void viewer.held.push(frame);
+    if (viewer.ws.readyState !== viewer.ws.OPEN) return;
+    if (frame.t === 'output') viewer.inFlight += frame.data.length;
+    viewer.ws.send(JSON.stringify(frame));
+  }
+
+  private broadcast(frame: ServerFrame) {
+    for (const viewer of this.viewers) this.send(viewer, frame);
+  }
+
+  private updateFlow() {
+    const congested = [...this.viewers].some((v) => v.inFlight > MAX_IN_FLIGHT || v.ws.bufferedAmount > MAX_BUFFERED_BYTES);
+    if (congested === this.paused) return;
+    this.paused = congested;
+    clearInterval(this.flowTimer);
+    if (congested) {
+      this.source.pause();
+      // A socket that drains without any new ack (bufferedAmount only) must also resume the output.
+      this.flowTimer = setInterval(() => this.updateFlow(), FLOW_POLL_MS);
+    } else this.source.resume();
+  }
+
+  private detach(viewer: Viewer) {
+    this.viewers.delete(viewer);
+    this.updateFlow();
+    this.armIdleTimer();
+  }
+
+  private armIdleTimer() {
+    if (this.viewers.size > 0 || this.exitCode !== null) return;
+    clearTimeout(this.idleTimer);
+    // Only an exec session owns its process; a log or console view must never kill what it watched.
+    const reason = 'no viewer within the grace period';
+    this.idleTimer = setTimeout(() => (this.info.kind === 'exec' ? void this.end(reason) : this.detachAll(reason)), this.idleMs);
+  }
+
+  private finish(code: number) {
+    this.exitCode = code;
+    this.broadcast({ t: 'exit', code });
+    // Queued after any pending snapshot callback, so a viewer mid-attach still gets its held frames.
+    if (this.screen) this.screen.terminal.write('', () => this.dispose('exited'));
+    else this.dispose('exited');
+  }
+
+  private dispose(reason: string) {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.idleTimer);
+    clearInterval(this.flowTimer);
+    this.source.close();
+    this.screen?.terminal.dispose();
+    for (const viewer of this.viewers) viewer.ws.close(1000, reason.slice(0, 100));
+    this.viewers.clear();
+    this.onEnd(this.exitCode === null ? reason : `exit code ${this.exitCode}`);
+  }
+}
