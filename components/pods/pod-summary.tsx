@@ -1,5 +1,6 @@
 // The pod's drivers and VM at a glance (a key/value card).
 import type { PodConfig, PodStatus } from '../../server/engine/types';
+import { FactList } from '../ui/fact-list';
 
 export function PodSummary({ status, config }: { status: PodStatus; config: PodConfig | undefined }) {
   // The pod's own resources win over the hypervisor defaults; 0 in both means the driver's default.
@@ -23,14 +24,7 @@ export function PodSummary({ status, config }: { status: PodStatus; config: PodC
   return (
     <section className="card" aria-labelledby="summary-heading">
       <h2 id="summary-heading">Overview</h2>
-      <dl className="kv">
-        {facts.map(([key, value]) => (
-          <div key={key}>
-            <dt>{key}</dt>
-            <dd className="mono">{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <FactList facts={facts} />
     </section>
   );
 }
