@@ -85,9 +85,25 @@ export class QmpConnection {
   }
 }
 
+/**
+ * QEMU serves one QMP client at a time and keeps a tiny backlog: while another caller (the console
+ * polling status, the CLI) holds the socket, connecting fails with EAGAIN. Wait for it instead.
+ */
+async function openWhenFree(path: string, timeoutMs: number): Promise<QmpConnection> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+    try {
+      return await QmpConnection.open(path, Math.max(deadline - Date.now(), 1));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() + delay > deadline) throw err;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
 /** Runs one command on a fresh connection. */
 export async function qmpCommand(path: string, command: string, timeoutMs = 5_000): Promise<unknown> {
-  const qmp = await QmpConnection.open(path, timeoutMs);
+  const qmp = await openWhenFree(path, timeoutMs);
   const timer = setTimeout(() => qmp.close(new QmpError(`QMP ${command} got no reply in ${timeoutMs} ms`)), timeoutMs);
   try {
     return await qmp.execute(command);
