@@ -13,6 +13,7 @@ import { PodLocks } from './pod-lock.js';
 import * as podOps from './pod-ops.js';
 import { Rollback } from './rollback.js';
 import { PodSession } from './session.js';
+import { removeRunDir, teardownPod } from './vm.js';
 import { assertStateIn, CONTAINER_PRECONDITIONS as PRE } from './state.js';
 import type { PodRecord, Store } from './store/types.js';
 import {
@@ -102,13 +103,13 @@ export function createEngine(opts: EngineOptions): VC {
   async function observed(podIdInput: string): Promise<PodSession> {
     const podId = parseId('Pod', podIdInput);
     const s = await load(podId);
-    const change = await observe(s);
+    const change = await observe(s, { locked: false });
     if (!change) return s;
     const release = await locks.acquire(podId, 2_000).catch(() => null);
     if (!release) return s; // someone else is mutating the pod; they will see the same facts
     try {
       const fresh = await load(podId);
-      const message = await observe(fresh);
+      const message = await observe(fresh, { locked: true });
       if (message) await store.commit(podId, fresh.change('observe', null, message));
       return fresh;
     } finally {
@@ -145,9 +146,13 @@ export function createEngine(opts: EngineOptions): VC {
         s.putContainer({ podId: config.id, id: c.id, state: 'ready', config: c, process: null, agentState: {}, exitCode: null, createdAt: now });
       }
       await Rollback.guard(log, async (rb) => {
-        await podOps.createPod(s);
-        rb.onFailure('tear the pod down', () => podOps.stopPod(s));
-        await store.commit(config.id, s.change('createPod', null, `pod created with ${s.containers.size} container(s)`));
+        const message = await podOps.createPod(s);
+        // The VM is up but not yet on record: if recording fails, nothing may be left running.
+        rb.onFailure('tear the pod down', async () => {
+          await teardownPod(s, { guestResponsive: true });
+          await removeRunDir(s);
+        });
+        await store.commit(config.id, s.change('createPod', null, message));
       });
       return handleOf(s);
     } finally {

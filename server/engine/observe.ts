@@ -4,14 +4,19 @@ import type { PodSession } from './session.js';
 import type { ContainerStatus, PodStatus } from './types.js';
 import { teardownPod } from './vm.js';
 
-/** Updates `s` to what the hypervisor and agent report; returns a message when anything changed. */
-export async function observe(s: PodSession): Promise<string | null> {
+/**
+ * Updates `s` to what the hypervisor and agent report; returns a message when anything changed.
+ * Only a caller holding the pod's lock (`locked`) may clean up after a dead VM; without it the
+ * session just shows the corrected states.
+ */
+export async function observe(s: PodSession, { locked }: { locked: boolean }): Promise<string | null> {
   if (s.pod.state === 'stopped') return null;
   const { hypervisor, agent } = s.drivers;
   // A check that errors says nothing about liveness: only an explicit `dead` tears down.
   const liveness = await hypervisor.check(s.context()).catch(() => null);
   if (liveness === 'dead') {
-    await teardownPod(s, { guestResponsive: false });
+    if (locked) await teardownPod(s, { guestResponsive: false });
+    else s.forceContainersStopped();
     s.forcePodState('stopped');
     return 'the VM is gone: pod stopped';
   }

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { Drivers } from './drivers/registry.js';
 import type { ContainerContext, PodContext } from './drivers/types.js';
-import { EngineError, type EngineError as EngineErrorType } from './errors.js';
+import { EngineError } from './errors.js';
 import type { NewPodEvent } from './events.js';
 import { assertTransition } from './state.js';
 import type { Change, ContainerRecord, PodRecord } from './store/types.js';
@@ -79,6 +79,11 @@ export class PodSession {
     this.containers.set(id, { ...this.container(id), ...patch, state: to });
   }
 
+  /** After the VM is gone, nothing in it runs any more. */
+  forceContainersStopped(): void {
+    for (const c of [...this.containers.values()]) if (c.state !== 'stopped') this.forceContainerState(c.id, 'stopped');
+  }
+
   forcePodState(to: State): void {
     this.pod = { ...this.pod, state: to };
   }
@@ -130,7 +135,7 @@ export class PodSession {
   }
 
   /** The commit for a call that failed: only its error event; the call has rolled back its effects. */
-  failure(call: string, containerId: string | null, err: EngineErrorType): Change {
+  failure(call: string, containerId: string | null, err: EngineError): Change {
     return {
       events: [
         {

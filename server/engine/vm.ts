@@ -57,9 +57,7 @@ export async function teardownPod(s: PodSession, opts: { guestResponsive: boolea
   // The sandbox's host side (proxy) must go even when the guest could not be asked.
   if (!opts.guestResponsive) await attempt('stop the proxy', () => agent.stopSandbox(s.context()));
   await attempt('remove the network', () => network.remove(s.context()));
-  for (const c of [...s.containers.values()]) {
-    if (c.state !== 'stopped') s.forceContainerState(c.id, 'stopped');
-  }
+  s.forceContainersStopped();
   return warnings;
 }
 
