@@ -1,15 +1,10 @@
 'use client';
 // A select bound to a form model path; options are the schema's enum values.
 import { FormField } from '../ui/form-field';
-import type { FieldBinding } from './use-form-model';
+import type { BoundFieldProps } from './use-form-model';
 
-interface Props {
-  form: FieldBinding;
-  path: string;
-  errorPath: string;
-  label: string;
+interface Props extends BoundFieldProps {
   options: readonly string[];
-  hint?: string;
   /** Shown for the "" option, when the schema allows it. */
   emptyLabel?: string;
 }

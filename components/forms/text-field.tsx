@@ -1,16 +1,9 @@
 'use client';
 // A text input (or textarea for list fields) bound to a form model path, with its errors beside it.
 import { FormField } from '../ui/form-field';
-import type { FieldBinding } from './use-form-model';
+import type { BoundFieldProps } from './use-form-model';
 
-interface Props {
-  form: FieldBinding;
-  /** Where the value lives in the form values. */
-  path: string;
-  /** Where the schema reports this field's errors in the config. */
-  errorPath: string;
-  label: string;
-  hint?: string;
+interface Props extends BoundFieldProps {
   placeholder?: string;
   rows?: number;
   inputMode?: 'numeric' | 'text';

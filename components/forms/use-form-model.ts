@@ -21,6 +21,17 @@ export interface FormModel<T> {
 /** What a single field needs from the form: nothing that depends on the values' type. */
 export type FieldBinding = Pick<FormModel<unknown>, 'get' | 'set' | 'touch' | 'errorsFor'>;
 
+/** What every field bound to a form model is given. */
+export interface BoundFieldProps {
+  form: FieldBinding;
+  /** Where the value lives in the form values. */
+  path: string;
+  /** Where the schema reports this field's errors in the config. */
+  errorPath: string;
+  label: string;
+  hint?: string;
+}
+
 export function useFormModel<T>(initial: T, validate: (values: T) => Validation<unknown>): FormModel<T> {
   const [values, setValues] = useState(initial);
   const [touched, setTouched] = useState<Set<string>>(new Set());
