@@ -20,6 +20,9 @@ export const EXIT_CODES = {
   TIMEOUT: 1,
   STORE_FAILED: 1,
   INTERNAL: 1,
+  UNAUTHENTICATED: 8,
+  PERMISSION_DENIED: 9,
+  RATE_LIMITED: 10,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Command-line misuse reported by commander (unknown option, missing argument) counts as a bad argument. */

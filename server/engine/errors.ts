@@ -18,6 +18,12 @@ export const ERROR_CODES = [
   'TIMEOUT',
   'STORE_FAILED',
   'INTERNAL',
+  /** No valid login session or API token came with the call. */
+  'UNAUTHENTICATED',
+  /** The caller is known but may not do this: a lower role, or a host path outside the allowed roots. */
+  'PERMISSION_DENIED',
+  /** Too many attempts (logins); retry later. */
+  'RATE_LIMITED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -2,10 +2,12 @@
 import pino from 'pino';
 import { configFromEnv, type PodvisorConfig } from '../config.js';
 import { createEngine } from './engine.js';
-import { openStore } from './store/open.js';
+import { openStore } from './store/prisma-store.js';
 import type { VC } from './vc.js';
 
 export { createEngine, runDirFor, type EngineOptions } from './engine.js';
+export { openDatabase } from './store/prisma-store.js';
+export type { PrismaClient as Database } from '../generated/prisma/client.js';
 export { EngineError, ERROR_CODES, toEngineError, formatZodError, invalidConfig, type ErrorCode } from './errors.js';
 export type { PodEvent } from './events.js';
 export type { ProcessIo } from './drivers/agent/types.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../server/engine/index.js';
-import { openStore } from '../../server/engine/store/open.js';
+import { openStore } from '../../server/engine/store/prisma-store.js';
 import { mockPod } from '../helpers/engine.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 

@@ -1,5 +1,5 @@
 // The Store on Prisma with driver adapters: a SQLite file or a PostgreSQL database, either
-// created and migrated on first use.
+// created and migrated on first use. The auth module shares the same database (openDatabase).
 import path from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -21,14 +21,30 @@ export function sqliteFileOf(url: string): string {
   return path.resolve(url.replace(/^file:/, ''));
 }
 
+/** Podvisor's database, migrated: a SQLite file unless the URL says PostgreSQL. */
+export async function openDatabase(url: string): Promise<PrismaClient> {
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+  if (!url.startsWith('file:')) throw new EngineError('INVALID_ARGUMENT', `DATABASE_URL must start with file: or postgresql:// (got "${url}")`);
+  return openSqlite(url);
+}
+
+export async function openStore(url: string): Promise<Store> {
+  return new PrismaStore(await openDatabase(url));
+}
+
+/** Synchronous, for callers (tests) that hold a SQLite file. */
 export function openSqliteStore(url: string): Store {
+  return new PrismaStore(openSqlite(url));
+}
+
+function openSqlite(url: string): PrismaClient {
   const file = sqliteFileOf(url);
   migrateSqlite(file, readMigrations(MIGRATIONS_DIRS.sqlite));
   const adapter = new PrismaBetterSQLite3({ url: `file:${file}`, timeout: 30_000 });
-  return new PrismaStore(new PrismaClient({ adapter }));
+  return new PrismaClient({ adapter });
 }
 
-export async function openPostgresStore(url: string): Promise<Store> {
+async function openPostgres(url: string): Promise<PrismaClient> {
   // Built from the parsed URL (not `connectionString`) so that `?host=/socket/dir` works.
   const config = parsePgUrl(url) as pg.ClientConfig;
   const client = new pg.Client(config);
@@ -40,7 +56,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
   }
   const db = new PrismaPgClient({ adapter: new PrismaPg(config as pg.PoolConfig) });
   // Both generated clients expose the same models with the same field types; only the SQL dialect differs.
-  return new PrismaStore(db as unknown as PrismaClient);
+  return db as unknown as PrismaClient;
 }
 
 const podOf = (row: PodRow): PodRecord => ({
