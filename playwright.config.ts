@@ -1,14 +1,22 @@
 // End-to-end tests drive Debian's chromium (never a downloaded browser) against the real
-// console server, started here on its own port with a throw-away database.
+// console server, started here on its own port with a throw-away database. The server refuses
+// anonymous calls: global-setup.ts creates the run's users and logs the operator in, and every spec
+// runs as that operator unless it says otherwise (e2e/fixtures.ts).
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { OPERATOR_STATE } from './e2e/users';
 
 const PORT = Number(process.env['PODVISOR_E2E_PORT'] ?? 3211);
 // Workers re-read this file in their own processes: the first one's choice is passed down.
 const HOME = (process.env['PODVISOR_E2E_HOME'] ??= `/tmp/podvisor-e2e-${process.pid}`);
+// The specs name rootfs copies in the temp dir besides the repo's own assets; the CLI they spawn inherits this.
+const HOST_PATH_ROOTS = (process.env['PODVISOR_HOST_PATH_ROOTS'] ??= [tmpdir(), path.resolve(process.env['PODVISOR_GUEST_DIR'] ?? 'var/guest'), path.resolve('var/rootfs')].join(':'));
 
 export default defineConfig({
   testDir: 'e2e',
   timeout: 180_000,
+  globalSetup: './e2e/global-setup.ts',
   globalTeardown: './e2e/global-teardown.ts',
   workers: 1,
   // One retry in CI: a real TCG VM on a loaded 2-core machine occasionally stalls a 5 MiB terminal
@@ -19,6 +27,7 @@ export default defineConfig({
   reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
+    storageState: OPERATOR_STATE,
     screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: '/usr/bin/chromium',
@@ -27,9 +36,10 @@ export default defineConfig({
   },
   webServer: {
     command: `node --import tsx server/main.ts`,
-    url: `http://127.0.0.1:${PORT}/api/trpc/pod.list`,
+    // The one page anyone may load: up means the server and Next both answer.
+    url: `http://127.0.0.1:${PORT}/login`,
     reuseExistingServer: false,
     timeout: 120_000,
-    env: { PORT: String(PORT), HOST: '127.0.0.1', PODVISOR_HOME: HOME, PODVISOR_RUN_DIR: `${HOME}/run`, NEXT_TELEMETRY_DISABLED: '1' },
+    env: { PORT: String(PORT), HOST: '127.0.0.1', PODVISOR_HOME: HOME, PODVISOR_RUN_DIR: `${HOME}/run`, PODVISOR_HOST_PATH_ROOTS: HOST_PATH_ROOTS, NEXT_TELEMETRY_DISABLED: '1' },
   },
 });

@@ -1,8 +1,8 @@
-// The console's frame: providers, the left navigation, toasts and keyboard shortcuts around every page.
+// The document around every page: the CSP nonce, the saved theme, the tRPC client and toasts. The
+// console's shell (navigation, shortcuts) is app/(console)/layout.tsx; the login pages go without it.
+import { headers } from 'next/headers';
 import type { ReactNode } from 'react';
-import { Sidebar } from '../components/shell/sidebar';
 import { TrpcProvider } from '../components/trpc/client';
-import { KeyboardShortcuts } from '../components/ui/keyboard-shortcuts';
 import { THEME_KEY } from '../components/ui/theme-toggle';
 import { ToastProvider } from '../components/ui/toast';
 import './globals.css';
@@ -12,21 +12,22 @@ export const metadata = { title: 'Podvisor', description: 'Hardware-virtualized 
 // Applies a saved light/dark choice before the first paint (no flash of the wrong theme).
 const APPLY_SAVED_THEME = `try{var t=localStorage.getItem(${JSON.stringify(THEME_KEY)});if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}`;
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+/** The CSP nonce the console server put on this request (server/http/pages.ts); reading it renders every page per request. */
+async function cspNonce(): Promise<string | undefined> {
+  const policy = (await headers()).get('content-security-policy') ?? '';
+  return /'nonce-([^']+)'/.exec(policy)?.[1];
+}
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const nonce = await cspNonce();
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
-        <script dangerouslySetInnerHTML={{ __html: APPLY_SAVED_THEME }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: APPLY_SAVED_THEME }} />
       </head>
       <body>
         <TrpcProvider>
-          <ToastProvider>
-            <div className="shell">
-              <Sidebar />
-              <main className="main">{children}</main>
-            </div>
-            <KeyboardShortcuts />
-          </ToastProvider>
+          <ToastProvider>{children}</ToastProvider>
         </TrpcProvider>
       </body>
     </html>

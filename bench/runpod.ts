@@ -19,6 +19,7 @@ const vc = createEngine({
   runRoot: path.join(dir, 'run'),
   lockDir: path.join(dir, 'locks'),
   log: pino({ level: 'warn' }),
+  hostPathRoots: [dir],
 });
 
 async function runPod(i: number): Promise<number> {

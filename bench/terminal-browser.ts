@@ -92,11 +92,20 @@ const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const server = spawn('node', ['--import', 'tsx', 'server/main.ts'], {
   detached: true, stdio: ['ignore', 'ignore', 'inherit'],
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PODVISOR_HOME: home, PODVISOR_RUN_DIR: `${home}/run`, NEXT_TELEMETRY_DISABLED: '1' },
+  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PODVISOR_HOME: home, PODVISOR_RUN_DIR: `${home}/run`, PODVISOR_HOST_PATH_ROOTS: rootfsParent, NEXT_TELEMETRY_DISABLED: '1' },
 });
+/** The first admin of the fresh home, made through the first-run call: its cookies log in both the API calls and the browser. */
+const login = { cookies: [] as { name: string; value: string }[], csrfToken: '' };
 const trpc = async (proc: string, data: unknown) => {
-  const res = await fetch(`${base}/api/trpc/${proc}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data), signal: AbortSignal.timeout(120_000) });
+  const headers = {
+    'content-type': 'application/json',
+    origin: base,
+    cookie: login.cookies.map((c) => `${c.name}=${c.value}`).join('; '),
+    'x-csrf-token': login.csrfToken,
+  };
+  const res = await fetch(`${base}/api/trpc/${proc}`, { method: 'POST', headers, body: JSON.stringify(data), signal: AbortSignal.timeout(120_000) });
   if (!res.ok) throw new Error(`${proc}: ${res.status} ${await res.text()}`);
+  return res;
 };
 const POD = `bench-term-${process.pid}`;
 let [podRunning, cleanExit] = [false, false];
@@ -106,9 +115,14 @@ const browser = await chromium.launch({
 });
 try {
   for (let t = Date.now(); ; await wait(500)) {
-    if (await fetch(`${base}/api/trpc/pod.list`).then((r) => r.ok, () => false)) break;
+    if (await fetch(`${base}/api/trpc/auth.status`).then((r) => r.ok, () => false)) break;
     if (Date.now() - t > 120_000) throw new Error('console server did not start');
   }
+  const setup = await trpc('auth.setup', { name: 'bench', password: 'bench password, long enough' });
+  login.cookies = setup.headers.getSetCookie().map((c) => c.split(';')[0]!).map((c) => ({ name: c.split('=')[0]!, value: c.slice(c.indexOf('=') + 1) }));
+  login.csrfToken = ((await setup.json()) as { result: { data: { csrfToken: string } } }).result.data.csrfToken;
+  const context = await browser.newContext();
+  await context.addCookies(login.cookies.map((c) => ({ ...c, url: base })));
   podRunning = true; // from here on, always try to stop and delete it
   await trpc('pod.run', {
     id: POD, hypervisorType: 'qemu', agentType: 'kata', proxyType: 'kataProxy', shimType: 'kataShim',
@@ -116,7 +130,7 @@ try {
   });
 
   // 1. The console: open a terminal on the container page (DOM renderer, so the screen is readable text).
-  const page = await browser.newPage();
+  const page = await context.newPage();
   await page.addInitScript({ content: `localStorage.setItem('podvisor.terminal.renderer', 'dom'); ${NOTE_MESSAGES}` });
   await page.goto(`${base}/pods/${POD}/containers/c1`);
   await page.getByRole('button', { name: 'Open terminal' }).click();

@@ -3,6 +3,7 @@
 // loopback; keystroke echo latency vs the socket's own ping round trip. Usage: npx tsx bench/terminal.ts
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { TerminalConnection } from '../components/terminal/connection.js';
 import { TerminalSessions } from '../server/terminal/sessions.js';
@@ -18,11 +19,20 @@ const p95 = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length * 
 const mibps = (bytes: number, ms: number) => bytes / 1048576 / (ms / 1000);
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const engine = testEngine();
+const rootFs = rootfsCopy();
+const engine = testEngine({ hostPathRoots: [path.dirname(rootFs)] });
 const vc = engine.vc;
-await vc.runPod(qemuPod('termbench', [{ id: 'c1', rootFs: rootfsCopy(), cmd: { args: ['sh', '-c', 'while true; do sleep 1; done'], detach: true } }]) as never);
+await vc.runPod(qemuPod('termbench', [{ id: 'c1', rootFs, cmd: { args: ['sh', '-c', 'while true; do sleep 1; done'], detach: true } }]) as never);
 const sessions = new TerminalSessions(vc);
-const sockets = createTerminalSocketServer(sessions);
+const ORIGIN = 'http://bench.test';
+const USER = { userId: 'bench', name: 'bench' };
+const sockets = createTerminalSocketServer(sessions, { isAllowedOrigin: (o) => o === ORIGIN, stillAllowed: async () => true });
+/** Node's `ws` sending an Origin, as the browser does. */
+class BrowserLikeSocket extends WebSocket {
+  constructor(url: string, protocols: string[]) {
+    super(url, protocols, { origin: ORIGIN });
+  }
+}
 const server = http.createServer();
 server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head) || socket.destroy());
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -46,14 +56,14 @@ try {
   // 2. The whole pipeline: a shell session, its output over the terminal WebSocket, acked as written.
   let output = '';
   let onOutput = () => {};
-  const opened = await sessions.openExec({ podId: 'termbench', containerId: 'c1', command: '/bin/sh', rows: 40, cols: 120 });
+  const opened = await sessions.openExec({ podId: 'termbench', containerId: 'c1', command: '/bin/sh', rows: 40, cols: 120 }, USER);
   const connection = new TerminalConnection({
     ticket: async () => opened.ticket,
-    url: (ticket) => `ws://127.0.0.1:${port}${TERMINAL_WS_PATH}?ticket=${ticket}`,
+    url: `ws://127.0.0.1:${port}${TERMINAL_WS_PATH}`,
     onState: () => {},
     onSnapshot: () => {},
     onOutput: (data, _stream, written) => ((output = (output + data).slice(-4096)), written(), onOutput()),
-    WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocketImpl: BrowserLikeSocket as unknown as typeof globalThis.WebSocket,
   });
   await connection.connect();
   await wait(1500);

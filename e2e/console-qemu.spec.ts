@@ -4,8 +4,9 @@
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { execa } from 'execa';
+import { expect, test } from './fixtures';
 
 const home = process.env['PODVISOR_E2E_HOME']!;
 const podvisor = (...args: string[]) => execa('node', ['bin/podvisor.js', ...args], { env: { PODVISOR_HOME: home, PODVISOR_RUN_DIR: `${home}/run` }, reject: false });

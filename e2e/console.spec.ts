@@ -1,6 +1,7 @@
 // [CONSOLE]: the web console end to end on the mock hypervisor and noop agent (real-QEMU flows
 // live elsewhere): create from the form, drive the lifecycle, and see changes arrive live.
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
 

@@ -1,5 +1,5 @@
 // [POD][LIST]: the pod list shows pods created through the API, without a reload.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 
 test('[POD][LIST]: a pod created through the API appears with its state', async ({ page, request }) => {
   await page.goto('/');

@@ -3,7 +3,8 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 
 const POD = `e2e-term-${process.pid}`;
 const rootfsParent = mkdtempSync(path.join(tmpdir(), 'pv-e2e-rootfs-'));
@@ -134,7 +135,7 @@ test('[TERMINAL] reattach after a reload, then exit code', async ({ page }) => {
 test('[TERMINAL] the pod page shows the VM console from boot, and terminal sessions among its events', async ({ page }) => {
   await openPage(page, `/pods/${POD}`);
   // Terminal sessions are on the pod's timeline (the one that exited with 3, above).
-  await expect(page.getByRole('list', { name: 'Pod events' })).toContainText(/terminal closed after \d+ s: exit code 3/);
+  await expect(page.getByRole('list', { name: 'Pod events' })).toContainText(/terminal "\/bin\/sh" closed after \d+ s: exit code 3/);
   const consoleRows = page.getByTestId('vm-console').locator('.xterm-rows');
   await expect.poll(() => consoleRows.innerText(), { timeout: 20_000 }).toContain('podvisor-agent');
   // The kernel banner is the first line of the boot, long scrolled away: search brings it into view.

@@ -1,46 +1,59 @@
-// The console server: one HTTP port for Next's pages and the tRPC API (WebSocket upgrades for
-// terminals join here). Shutting down closes connections and the store; pods keep running.
+// The console server: one HTTP port for the API (tRPC, terminal WebSockets: server/http/console-api.ts)
+// and Next's pages, which pass the login gate and get a CSP first. Shutting down closes
+// connections and the store; pods keep running.
 import http from 'node:http';
 import next from 'next';
-import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { z } from 'zod';
-import { appRouter } from './api/root.js';
+import { openAuth } from './auth/index.js';
 import { REPO_ROOT } from './config.js';
 import { openEngine } from './engine/index.js';
-import { createTerminalSocketServer, terminalSessionsFor } from './terminal/index.js';
+import { createConsoleApi } from './http/console-api.js';
+import { originsFor } from './http/origins.js';
+import { applyContentSecurityPolicy, gatePage } from './http/pages.js';
 
 const env = z
   .object({
     PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
-    // Loopback by default: until users and roles exist, anyone who reaches the port controls the pods.
+    // Loopback by default; set PODVISOR_ORIGIN too when serving other hosts.
     HOST: z.string().default('127.0.0.1'),
     NODE_ENV: z.string().default('production'),
   })
   .parse(process.env);
+const dev = env.NODE_ENV === 'development';
 
 const engine = await openEngine();
-const app = next({ dev: env.NODE_ENV === 'development', dir: REPO_ROOT, hostname: env.HOST, port: env.PORT });
+const auth = await openAuth();
+const origins = originsFor(env.HOST, env.PORT);
+const api = createConsoleApi({ engine, auth, origins });
+
+const app = next({ dev, dir: REPO_ROOT, hostname: env.HOST, port: env.PORT });
 await app.prepare();
 const handleNext = app.getRequestHandler();
-const handleTrpc = createHTTPHandler({ router: appRouter, basePath: '/api/trpc/', createContext: () => ({ engine }) });
+const handleNextUpgrade = app.getUpgradeHandler();
 
 const server = http.createServer((req, res) => {
-  if (req.url?.startsWith('/api/trpc/')) handleTrpc(req, res);
-  else void handleNext(req, res);
+  if (api.handleRequest(req, res)) return;
+  applyContentSecurityPolicy(req, res, origins, dev);
+  gatePage(req, res, auth)
+    .then(async (answered) => {
+      if (!answered) await handleNext(req, res);
+    })
+    .catch((err: unknown) => {
+      console.error('podvisor: page request failed', err);
+      if (!res.headersSent) res.writeHead(500).end('Internal error\n');
+    });
 });
-const handleUpgrade = app.getUpgradeHandler();
-const terminalSockets = createTerminalSocketServer(terminalSessionsFor(engine));
-server.on('upgrade', (req, socket, head) => terminalSockets.handleUpgrade(req, socket, head) || void handleUpgrade(req, socket, head));
+server.on('upgrade', (req, socket, head) => api.handleUpgrade(req, socket, head) || void handleNextUpgrade(req, socket, head));
 
-server.listen(env.PORT, env.HOST, () => console.log(`podvisor console on http://${env.HOST}:${env.PORT}`));
+server.listen(env.PORT, env.HOST, () => console.log(`podvisor console on ${origins.list[0]} (origins: ${origins.list.join(', ')})`));
 
 async function shutdown(signal: string) {
   console.log(`podvisor: ${signal}, closing (pods keep running)`);
-  terminalSessionsFor(engine).closeAll();
-  terminalSockets.close();
+  api.close();
   server.close();
   server.closeAllConnections();
   await engine.close();
+  await auth.close();
   await app.close();
   process.exit(0);
 }

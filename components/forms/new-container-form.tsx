@@ -4,5 +4,5 @@ import { ContainerForm } from './container-form';
 import { WithDefaultRootFs } from './with-default-rootfs';
 
 export function NewContainerForm({ podId }: { podId: string }) {
-  return <WithDefaultRootFs>{(rootFs) => <ContainerForm podId={podId} rootFs={rootFs} />}</WithDefaultRootFs>;
+  return <WithDefaultRootFs creating="containers">{(rootFs) => <ContainerForm podId={podId} rootFs={rootFs} />}</WithDefaultRootFs>;
 }

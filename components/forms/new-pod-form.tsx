@@ -4,5 +4,5 @@ import { PodForm } from './pod-form';
 import { WithDefaultRootFs } from './with-default-rootfs';
 
 export function NewPodForm() {
-  return <WithDefaultRootFs>{(rootFs) => <PodForm rootFs={rootFs} />}</WithDefaultRootFs>;
+  return <WithDefaultRootFs creating="pods">{(rootFs) => <PodForm rootFs={rootFs} />}</WithDefaultRootFs>;
 }

@@ -8,13 +8,17 @@ interface Props extends BoundFieldProps {
   rows?: number;
   inputMode?: 'numeric' | 'text';
   wide?: boolean;
+  /** Passwords are typed blind; `autoComplete` tells password managers which one this is. */
+  type?: 'text' | 'password' | 'datetime-local';
+  autoComplete?: string;
 }
 
-export function TextField({ form, path, errorPath, label, hint, placeholder, rows, inputMode, wide }: Props) {
+export function TextField({ form, path, errorPath, label, hint, placeholder, rows, inputMode, wide, type = 'text', autoComplete }: Props) {
   const common = {
     value: String(form.get(path) ?? ''),
     placeholder,
     spellCheck: false,
+    autoComplete,
     onBlur: () => form.touch(errorPath),
   };
   return (
@@ -23,7 +27,7 @@ export function TextField({ form, path, errorPath, label, hint, placeholder, row
         rows ? (
           <textarea {...control} {...common} rows={rows} onChange={(e) => form.set(path, e.target.value)} />
         ) : (
-          <input {...control} {...common} type="text" inputMode={inputMode} onChange={(e) => form.set(path, e.target.value)} />
+          <input {...control} {...common} type={type} inputMode={inputMode} onChange={(e) => form.set(path, e.target.value)} />
         )
       }
     </FormField>

@@ -16,6 +16,8 @@ export interface FormModel<T> {
   /** Shows every error; returns the valid config, or null. */
   submit<C>(validate: (values: T) => Validation<C>): C | null;
   setServerErrors(errors: FieldErrors): void;
+  /** Back to `values` as if nothing had been typed: no errors shown until the next submit. */
+  reset(values: T): void;
 }
 
 /** What a single field needs from the form: nothing that depends on the values' type. */
@@ -60,5 +62,11 @@ export function useFormModel<T>(initial: T, validate: (values: T) => Validation<
       return result.ok ? result.config : null;
     },
     setServerErrors,
+    reset: (next) => {
+      setValues(next);
+      setTouched(new Set());
+      setShowAll(false);
+      setServerErrors({});
+    },
   };
 }

@@ -1,10 +1,13 @@
 'use client';
 // Edit the pod's annotations in place (pod.setAnnotations). The engine merges keys, as upstream's
 // SetAnnotations does, so existing keys cannot be renamed or removed here: only their values change.
+// Viewers see them read-only.
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useRoleBlocker } from '../auth/use-session';
 import { useActionFeedback } from '../trpc/use-action-feedback';
 import { useTRPC } from '../trpc/client';
+import { ActionButton } from '../ui/action-button';
 
 type Row = { key: string; value: string; existing: boolean };
 
@@ -24,6 +27,7 @@ export function AnnotationsEditor({ podId, annotations }: { podId: string; annot
     setEdited(next.at(-1)?.key ? [...next, BLANK] : next);
   };
   const changed = rows.filter((r) => r.key.trim() !== '' && annotations[r.key.trim()] !== r.value);
+  const roleBlocker = useRoleBlocker('operator');
 
   return (
     <section className="card" aria-labelledby="annotations-heading">
@@ -31,7 +35,7 @@ export function AnnotationsEditor({ podId, annotations }: { podId: string; annot
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          save.mutate({ podId, annotations: Object.fromEntries(changed.map((r) => [r.key.trim(), r.value])) });
+          if (changed.length > 0 && !roleBlocker) save.mutate({ podId, annotations: Object.fromEntries(changed.map((r) => [r.key.trim(), r.value])) });
         }}
       >
         <table className="data kv-table">
@@ -39,19 +43,19 @@ export function AnnotationsEditor({ podId, annotations }: { podId: string; annot
             {rows.map((r, i) => (
               <tr key={i}>
                 <td>
-                  <input aria-label={`Annotation ${i + 1} key`} className="mono" value={r.key} placeholder="key" readOnly={r.existing} onChange={(e) => setRow(i, { key: e.target.value })} />
+                  <input aria-label={`Annotation ${i + 1} key`} className="mono" value={r.key} placeholder="key" readOnly={r.existing || roleBlocker !== null} onChange={(e) => setRow(i, { key: e.target.value })} />
                 </td>
                 <td>
-                  <input aria-label={`Annotation ${i + 1} value`} className="mono" value={r.value} placeholder="value" onChange={(e) => setRow(i, { value: e.target.value })} />
+                  <input aria-label={`Annotation ${i + 1} value`} className="mono" value={r.value} placeholder="value" readOnly={roleBlocker !== null} onChange={(e) => setRow(i, { value: e.target.value })} />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
         <div className="form-actions">
-          <button type="submit" className="btn btn-small btn-primary" disabled={changed.length === 0 || save.isPending}>
+          <ActionButton type="submit" small variant="primary" unavailableBecause={roleBlocker ?? (changed.length === 0 ? 'Nothing changed yet' : null)} busy={save.isPending}>
             Save annotations
-          </button>
+          </ActionButton>
           {edited && (
             <button type="button" className="btn btn-small btn-ghost" onClick={() => setEdited(null)}>
               Discard changes

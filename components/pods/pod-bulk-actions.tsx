@@ -3,8 +3,10 @@
 // which pods it will touch and which it skips (and why).
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useRoleBlocker } from '../auth/use-session';
 import { useTRPC } from '../trpc/client';
 import { useRefetchState } from '../trpc/use-refetch-state';
+import { ActionButton } from '../ui/action-button';
 import { ConfirmDialog } from '../ui/confirm-dialog';
 import { errorMessage } from '../ui/error-message';
 import { useToast } from '../ui/toast';
@@ -13,6 +15,7 @@ import { usePreconditions } from './use-preconditions';
 
 const BULK_ACTIONS = ['start', 'stop', 'delete'] as const;
 type BulkAction = (typeof BULK_ACTIONS)[number];
+const PAST: Record<BulkAction, string> = { start: 'started', stop: 'stopped', delete: 'deleted' };
 const capitalized = (action: BulkAction) => action[0]!.toUpperCase() + action.slice(1);
 const pods = (n: number) => `${n} pod${n === 1 ? '' : 's'}`;
 
@@ -27,7 +30,10 @@ export function PodBulkActions({ rows, onDone }: { rows: PodRow[]; onDone: () =>
     stop: useMutation(trpc.pod.stop.mutationOptions()),
     delete: useMutation(trpc.pod.delete.mutationOptions()),
   };
+  const roleBlocker = useRoleBlocker('operator');
   const applicable = (action: BulkAction) => rows.filter((r) => blocker.pod(action, r.state) === null);
+  const unavailable = (action: BulkAction) =>
+    roleBlocker ?? (rows.length === 0 ? 'Select pods first' : applicable(action).length === 0 ? `None of the selected pods can be ${PAST[action]}` : null);
 
   const run = async (action: BulkAction) => {
     setPending(null);
@@ -48,9 +54,9 @@ export function PodBulkActions({ rows, onDone }: { rows: PodRow[]; onDone: () =>
         {rows.length ? `${rows.length} selected` : ''}
       </span>
       {BULK_ACTIONS.map((action) => (
-        <button key={action} type="button" className={`btn btn-small${action === 'delete' ? ' btn-danger' : ''}`} disabled={applicable(action).length === 0} onClick={() => setPending(action)}>
+        <ActionButton key={action} small variant={action === 'delete' ? 'danger' : 'default'} unavailableBecause={unavailable(action)} onClick={() => setPending(action)}>
           {capitalized(action)} selected
-        </button>
+        </ActionButton>
       ))}
       <ConfirmDialog
         open={pending !== null}

@@ -1,8 +1,10 @@
 // The pod's containers with their states, each linking to its own page.
 import Link from 'next/link';
 import type { PodStatus } from '../../server/engine/types';
+import { ActionLink } from '../ui/action-link';
 import { formatTime } from '../ui/format';
 import { StateBadge } from '../ui/state-badge';
+import { TableHead } from '../ui/table-head';
 import { usePreconditions } from './use-preconditions';
 
 export function PodContainers({ status }: { status: PodStatus }) {
@@ -11,30 +13,15 @@ export function PodContainers({ status }: { status: PodStatus }) {
     <section className="card" aria-labelledby="containers-heading">
       <div className="card-header">
         <h2 id="containers-heading">Containers</h2>
-        {blocker ? (
-          <span className="btn btn-small" aria-disabled="true" title={blocker} aria-label={`New container (unavailable: ${blocker})`}>
-            New container
-          </span>
-        ) : (
-          <Link className="btn btn-small" href={`/pods/${status.id}/containers/new`}>
-            New container
-          </Link>
-        )}
+        <ActionLink className="btn btn-small" href={`/pods/${status.id}/containers/new`} unavailableBecause={blocker}>
+          New container
+        </ActionLink>
       </div>
       {status.containersStatus.length === 0 ? (
         <p className="empty">No containers in this pod.</p>
       ) : (
         <table className="data" aria-label="Containers">
-          <thead>
-            <tr>
-              <th>Container</th>
-              <th>State</th>
-              <th>PID</th>
-              <th>Started</th>
-              <th>Exit code</th>
-              <th>Rootfs</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Container', 'State', 'PID', 'Started', 'Exit code', 'Rootfs']} />
           <tbody>
             {status.containersStatus.map((c) => (
               <tr key={c.id}>

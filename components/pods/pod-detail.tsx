@@ -13,6 +13,7 @@ import { PodContainers } from './pod-containers';
 import { PodEvents } from './pod-events';
 import { PodSummary } from './pod-summary';
 import { PodUsage } from './pod-usage';
+import { OperatorOnlyTerminal } from '../terminal/operator-only';
 import { VmConsole } from '../terminal/vm-console';
 
 const CRUMBS = [{ href: '/pods', label: 'Pods' }];
@@ -45,7 +46,11 @@ export function PodDetail({ podId }: { podId: string }) {
         <div className="span-2">
           <PodContainers status={pod} />
         </div>
-        {pod.vm && <VmConsole podId={pod.id} />}
+        {pod.vm && (
+          <OperatorOnlyTerminal title="VM console">
+            <VmConsole podId={pod.id} />
+          </OperatorOnlyTerminal>
+        )}
         <PodEvents podId={pod.id} />
         <div className="stack">
           <AnnotationsEditor podId={pod.id} annotations={pod.annotations} />

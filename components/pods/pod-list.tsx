@@ -2,13 +2,13 @@
 // `/` and `/pods`: every pod, searchable, filterable by state, sortable (all kept in the URL), with bulk
 // actions; the live subscription refetches it whenever anything changes.
 import { useQuery } from '@tanstack/react-query';
-import Link from 'next/link';
 import { usePathname, useSearchParams } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
 import { useTRPC } from '../trpc/client';
 import { errorMessage } from '../ui/error-message';
 import { useNow } from '../ui/use-now';
 import { applyView, paramsOfView, toRows, viewFromParams, type ListView } from './list-view';
+import { NewPodLink } from './new-pod-link';
 import { PodBulkActions } from './pod-bulk-actions';
 import { PodListToolbar } from './pod-list-toolbar';
 import { PodTable } from './pod-table';
@@ -36,9 +36,7 @@ export function PodList() {
       <div className="empty-state">
         <h2>Nothing here yet</h2>
         <p>A pod is a lightweight VM; its containers run inside it.</p>
-        <Link className="btn btn-primary" href="/pods/new">
-          Create a pod
-        </Link>
+        <NewPodLink>Create a pod</NewPodLink>
         <p className="field-hint">
           or from a shell: <code>npx podvisor pod run</code>
         </p>

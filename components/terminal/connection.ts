@@ -1,6 +1,6 @@
 // One viewer's connection to a terminal session, independent of React and of xterm: state
 // machine, keepalive, automatic reconnect with fresh tickets, output acks and chunked input.
-import { ACK_EVERY, chunkInput, parseFrame, ServerFrameSchema, type ClientFrame } from '../../server/terminal/protocol';
+import { ACK_EVERY, chunkInput, parseFrame, ServerFrameSchema, socketProtocols, type ClientFrame } from '../../server/terminal/protocol';
 
 export type ConnectionState =
   | { kind: 'connecting' }
@@ -12,7 +12,8 @@ export type ConnectionState =
 export interface ConnectionOptions {
   /** A fresh single-use ticket for each connection attempt; rejects once the session is gone. */
   ticket(): Promise<string>;
-  url(ticket: string): string;
+  /** The terminal WebSocket's URL; the ticket goes in the subprotocol offer, not here. */
+  url: string;
   onState(state: ConnectionState): void;
   /** The screen as the server has it: reset the terminal and write this. */
   onSnapshot(data: string): void;
@@ -51,7 +52,7 @@ export class TerminalConnection {
       return this.setState({ kind: 'ended', reason: err instanceof Error ? err.message : String(err) });
     }
     const Impl = this.options.WebSocketImpl ?? WebSocket;
-    const ws = new Impl(this.options.url(ticket));
+    const ws = new Impl(this.options.url, socketProtocols(ticket));
     this.ws = ws;
     ws.onmessage = (event) => this.receive(String(event.data));
     ws.onclose = () => this.closed(ws);

@@ -5,6 +5,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { terminalSocketUrl } from '../../server/terminal/protocol';
 import { useTRPC } from '../trpc/client';
+import { downloadText } from '../ui/download';
 import { TerminalConnection, type ConnectionState } from './connection';
 import { StatusLine } from './status-line';
 import './terminal.css';
@@ -37,7 +38,7 @@ export function ContainerOutput({ podId, containerId }: { podId: string; contain
         setLines([]);
         return ticket;
       },
-      url: (ticket) => terminalSocketUrl(window.location, ticket),
+      url: terminalSocketUrl(window.location),
       onState: setState,
       onSnapshot: () => {},
       onOutput(data, stream = 'stdout', written) {
@@ -57,12 +58,7 @@ export function ContainerOutput({ podId, containerId }: { podId: string; contain
   }, [lines, follow]);
 
   const shown = filter ? lines.filter((l) => l.text.includes(filter)) : lines;
-  const download = () => {
-    const url = URL.createObjectURL(new Blob([lines.map((l) => l.text).join('\n')], { type: 'text/plain' }));
-    const a = Object.assign(document.createElement('a'), { href: url, download: `${podId}-${containerId}.log` });
-    a.click();
-    URL.revokeObjectURL(url);
-  };
+  const download = () => downloadText(lines.map((l) => l.text).join('\n'), `${podId}-${containerId}.log`);
 
   return (
     <section className="card span-2" aria-labelledby="output-heading">

@@ -31,7 +31,7 @@ export function useTerminalPane(options: PaneOptions) {
       const { terminal } = created;
       const conn = new TerminalConnection({
         ticket: () => latest.current.ticket({ rows: terminal.rows, cols: terminal.cols }),
-        url: (ticket) => terminalSocketUrl(window.location, ticket),
+        url: terminalSocketUrl(window.location),
         onState: setState,
         onSnapshot: (data) => (terminal.reset(), terminal.write(data)),
         onOutput: (data, _stream, written) => terminal.write(data, written),

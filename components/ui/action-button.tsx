@@ -9,22 +9,25 @@ interface Props {
   unavailableBecause: string | null;
   busy?: boolean;
   variant?: 'primary' | 'danger' | 'default';
-  onClick: () => void;
+  small?: boolean;
+  /** A submit button submits its form when available (onClick is then optional). */
+  type?: 'button' | 'submit';
+  onClick?: () => void;
 }
 
-export function ActionButton({ children, unavailableBecause, busy = false, variant = 'default', onClick }: Props) {
+export function ActionButton({ children, unavailableBecause, busy = false, variant = 'default', small = false, type = 'button', onClick }: Props) {
   const reasonId = useId();
   const disabled = unavailableBecause !== null || busy;
   return (
     <>
       <button
-        type="button"
-        className={`btn btn-${variant}`}
+        type={type}
+        className={`btn btn-${variant}${small ? ' btn-small' : ''}`}
         aria-disabled={disabled}
         aria-busy={busy || undefined}
         aria-describedby={unavailableBecause ? reasonId : undefined}
         title={unavailableBecause ?? undefined}
-        onClick={() => !disabled && onClick()}
+        onClick={(e) => (disabled ? e.preventDefault() : onClick?.())}
       >
         {children}
       </button>

@@ -1,9 +1,12 @@
 // The console's whole API: one router per area of the engine.
+import { adminRouter } from './routers/admin.js';
+import { authRouter } from './routers/auth.js';
 import { containerRouter } from './routers/container.js';
 import { liveRouter } from './routers/live.js';
 import { podRouter } from './routers/pod.js';
 import { systemRouter } from './routers/system.js';
 import { terminalRouter } from './routers/terminal.js';
+import { tokensRouter } from './routers/tokens.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
@@ -12,6 +15,9 @@ export const appRouter = router({
   system: systemRouter,
   live: liveRouter,
   terminal: terminalRouter,
+  auth: authRouter,
+  tokens: tokensRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

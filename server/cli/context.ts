@@ -1,25 +1,41 @@
-// Runs a command's handler against an engine opened from the environment and always closes it,
-// so the process ends as soon as the handler is done. Errors propagate to main, reported once there.
+// Runs a command's handler against the API (this host's engine, or a console with --url) and always
+// closes the connection, so the process ends as soon as the handler is done. Errors become engine
+// errors here and propagate to main, which reports them once.
+//
+// Audit: handlers change state only through the console's tRPC procedures, whose guard writes one
+// audit entry per mutation (actor cli:<user> here, the token's user on a console), named by the
+// procedure's path: pod.create, container.kill, admin.addUser… Queries are not audited.
 import type { Command } from 'commander';
-import { openEngine, type VC } from '../engine/index.js';
+import { EngineError } from '../engine/index.js';
+import { connect, type Api, type Connection } from './client.js';
 
 export interface CliContext {
-  vc: VC;
+  api: Api;
+  /** This host's engine and host-only calls; null with --url. */
+  local: Connection['local'];
   /** The global --json flag: machine-readable stdout. */
   json: boolean;
 }
 
 /** Adapts a handler to commander's .action(); a returned number becomes the process exit code. */
-export function engineAction<A extends unknown[]>(handler: (ctx: CliContext, ...args: A) => Promise<number | void>) {
+export function apiAction<A extends unknown[]>(handler: (ctx: CliContext, ...args: A) => Promise<number | void>) {
   return async (...args: A): Promise<void> => {
     // commander passes the positional arguments, the options, then the Command itself.
-    const command = args.at(-1) as Command;
-    const vc = await openEngine();
+    const globals = (args.at(-1) as Command).optsWithGlobals<{ json?: boolean; url?: string }>();
+    const connection = await connect(globals.url);
     try {
-      const exitCode = await handler({ vc, json: command.optsWithGlobals().json === true }, ...args);
+      const exitCode = await handler({ api: connection.api, local: connection.local, json: globals.json === true }, ...args);
       if (exitCode !== undefined) process.exitCode = exitCode;
+    } catch (err) {
+      throw connection.errorOf(err);
     } finally {
-      await vc.close();
+      await connection.close();
     }
   };
+}
+
+/** This host's engine, for what only it can do; with --url, NOT_SUPPORTED saying `instead`. */
+export function localOnly(ctx: CliContext, what: string, instead: string): NonNullable<CliContext['local']> {
+  if (ctx.local) return ctx.local;
+  throw new EngineError('NOT_SUPPORTED', `${what} works only on the console's host, without --url; ${instead}`);
 }

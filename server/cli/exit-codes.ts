@@ -23,6 +23,9 @@ export const EXIT_CODES = {
   UNAUTHENTICATED: 8,
   PERMISSION_DENIED: 9,
   RATE_LIMITED: 10,
+  USER_EXISTS: 4,
+  USER_NOT_FOUND: 3,
+  TOKEN_NOT_FOUND: 3,
 } as const satisfies Record<ErrorCode, number>;
 
 /** Command-line misuse reported by commander (unknown option, missing argument) counts as a bad argument. */

@@ -1,10 +1,15 @@
 // The `podvisor` CLI: builds the command tree, runs it, and turns any failure, from commander or
 // the engine, into one `podvisor: CODE: message` line on stderr and a stable exit code.
 import { createRequire } from 'node:module';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { EngineError, toEngineError } from '../engine/index.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerContainerCommands } from './commands/container.js';
 import { registerPodCommands } from './commands/pod.js';
+import { registerSettingsCommands } from './commands/settings.js';
+import { registerTokenCommands } from './commands/token.js';
+import { registerUserCommands } from './commands/user.js';
+import { TOKEN_ENV } from './client.js';
 import { EXIT_CODES, EXIT_USAGE } from './exit-codes.js';
 import { printError } from './output.js';
 
@@ -15,11 +20,16 @@ function buildProgram(): Command {
     .description('virtcontainers 1.0 pods (QEMU VMs) and their containers, from the shell')
     .version(version)
     .option('--json', 'machine-readable JSON on stdout')
+    .addOption(new Option('--url <url>', `call the console at this address (e.g. http://127.0.0.1:3000) as the API token in ${TOKEN_ENV}`).env('PODVISOR_URL'))
     // Settings made before .command() are inherited by every subcommand.
     .exitOverride()
     .configureOutput({ outputError: () => undefined }); // reported by fail() below, in our format
   registerPodCommands(program);
   registerContainerCommands(program);
+  registerUserCommands(program);
+  registerTokenCommands(program);
+  registerAuditCommands(program);
+  registerSettingsCommands(program);
   return program;
 }
 

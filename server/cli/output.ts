@@ -1,5 +1,6 @@
 // Everything the CLI prints on stdout: JSON for --json, otherwise upstream virtc-style action lines
 // and tables aligned with spaces (tab stops misalign once a cell is wider than eight columns).
+import type { AuditEntry, TokenView, UserView } from '../auth/index.js';
 import type { ContainerStatus, EngineError, PodEvent, PodStatus } from '../engine/index.js';
 import type { CliContext } from './context.js';
 
@@ -30,6 +31,9 @@ export const containerTable = (containers: ContainerStatus[]) =>
 /** `pod status`: the pod's row, a blank line, then its containers, as upstream prints it. */
 export const podStatusText = (pod: PodStatus) => `${podTable([pod])}\n\n${containerTable(pod.containersStatus)}`;
 
+/** `ok`, or the outcome with its error code: `error POD_NOT_FOUND`, `denied PERMISSION_DENIED`. */
+const outcomeOf = (outcome: string, errorCode: string | null) => (outcome === 'ok' ? 'ok' : `${outcome} ${errorCode ?? ''}`.trim());
+
 export const eventTable = (events: PodEvent[]) =>
   formatTable([
     ['TIME', 'CALL', 'CONTAINER', 'RESULT', 'STATE', 'MESSAGE'],
@@ -37,10 +41,27 @@ export const eventTable = (events: PodEvent[]) =>
       e.time,
       e.call,
       dash(e.containerId),
-      e.outcome === 'ok' ? 'ok' : `error ${e.errorCode ?? ''}`.trim(),
+      outcomeOf(e.outcome, e.errorCode),
       e.fromState && e.toState && e.fromState !== e.toState ? `${e.fromState}→${e.toState}` : '-',
       e.message,
     ]),
+  ]);
+
+export const userTable = (users: UserView[]) =>
+  formatTable([['NAME', 'ROLE', 'STATUS', 'CREATED'], ...users.map((u) => [u.name, u.role, u.disabled ? 'disabled' : 'enabled', u.createdAt])]);
+
+const tokenStatus = (t: TokenView, now = Date.now()) => (t.revokedAt ? 'revoked' : t.expiresAt && Date.parse(t.expiresAt) <= now ? 'expired' : 'active');
+
+export const tokenTable = (tokens: TokenView[]) =>
+  formatTable([
+    ['ID', 'NAME', 'USER', 'ROLE', 'STATUS', 'EXPIRES', 'LAST USED'],
+    ...tokens.map((t) => [t.id, t.name, t.owner, t.role, tokenStatus(t), dash(t.expiresAt), dash(t.lastUsedAt)]),
+  ]);
+
+export const auditTable = (entries: AuditEntry[]) =>
+  formatTable([
+    ['TIME', 'ACTOR', 'VIA', 'ACTION', 'POD', 'CONTAINER', 'OUTCOME', 'MESSAGE'],
+    ...entries.map((e) => [e.time, e.actor, e.via, e.action, dash(e.podId), dash(e.containerId), outcomeOf(e.outcome, e.errorCode), dash(e.message)]),
   ]);
 
 /** A query's answer: JSON, or the human rendering of the same value. */

@@ -1,13 +1,14 @@
 // createEngine(): the VC implementation. Every call follows one skeleton:
-// validate (zod) → lock the pod → load → check preconditions → act → commit records and events.
+// validate (zod, then the host-path allowlist) → lock the pod → load → check preconditions → act → commit records and events.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import * as containerOps from './container-ops.js';
 import { driversFor } from './drivers/registry.js';
-import { EngineError, invalidConfig, toEngineError } from './errors.js';
+import { EngineError, formatZodError, invalidConfig, toEngineError } from './errors.js';
 import { podHandle } from './handles.js';
+import { checkHostPaths, containerHostPaths, existingRootDirs, HOST_PATH_ROOTS_SETTING, podHostPaths, type HostPathField } from './host-paths.js';
 import { containerStatusOf, observe, podStatusOf } from './observe.js';
 import { PodLocks } from './pod-lock.js';
 import * as podOps from './pod-ops.js';
@@ -20,6 +21,7 @@ import {
   CmdSchema,
   ContainerConfigSchema,
   EventListOptionsSchema,
+  HostPathRootsSchema,
   IdSchema,
   PodConfigSchema,
   ProcessListOptionsSchema,
@@ -38,6 +40,8 @@ export interface EngineOptions {
   lockWaitMs?: number;
   lockStaleMs?: number;
   log?: Logger;
+  /** The folders host paths in configs may resolve into until an admin stores a list (setHostPathRoots). */
+  hostPathRoots: string[];
 }
 
 /** Keeps run directories short: socket paths in them must stay under 107 bytes. */
@@ -67,6 +71,17 @@ export function createEngine(opts: EngineOptions): VC {
   const log = opts.log ?? pino({ level: 'warn' }, pino.destination(2));
   const locks = new PodLocks(opts.lockDir, opts.lockWaitMs ?? 180_000, opts.lockStaleMs);
   const env = { runRoot };
+  const defaultRoots = opts.hostPathRoots.map((r) => path.resolve(r));
+
+  async function hostPathRoots(): Promise<string[]> {
+    const stored = await store.getSetting(HOST_PATH_ROOTS_SETTING);
+    if (stored === null) return [...defaultRoots];
+    const r = HostPathRootsSchema.safeParse(stored);
+    // A damaged list must not widen access: refuse rather than fall back to the defaults.
+    if (!r.success) throw new EngineError('STORE_FAILED', `The stored host path roots are damaged: ${formatZodError(r.error)}`);
+    return r.data;
+  }
+  const allowHostPaths = async (fields: HostPathField[]) => checkHostPaths(fields, await hostPathRoots());
 
   const session = async (pod: PodRecord, isNew = false) =>
     new PodSession(pod, isNew ? [] : await store.listContainers(pod.id), driversFor(pod.config, env), runDirFor(runRoot, pod.id), log.child({ pod: pod.id }), isNew);
@@ -137,6 +152,7 @@ export function createEngine(opts: EngineOptions): VC {
 
   async function createPod(input: PodConfigInput): Promise<VCPod> {
     const config: PodConfig = parseWith(PodConfigSchema, input, 'pod configuration');
+    await allowHostPaths(podHostPaths(config));
     const release = await locks.acquire(config.id);
     try {
       if (await store.getPod(config.id)) throw new EngineError('POD_EXISTS', `Pod "${config.id}" already exists`, { podId: config.id });
@@ -193,6 +209,7 @@ export function createEngine(opts: EngineOptions): VC {
 
     async createContainer(podId, input) {
       const config = parseWith(ContainerConfigSchema, input, 'container configuration');
+      await allowHostPaths(containerHostPaths(config));
       const s = await mutate('createContainer', podId, config.id, (s) => Rollback.guard(s.log, (rb) => containerOps.createContainer(s, config, rb)));
       const pod = handleOf(s);
       return { pod, container: pod.getContainer(config.id)! };
@@ -259,6 +276,12 @@ export function createEngine(opts: EngineOptions): VC {
       const s = await load(parseId('Pod', podId));
       const { limit } = parseWith(EventListOptionsSchema, options ?? {}, 'event list options');
       return store.listEvents(s.id, limit);
+    },
+    hostPathRoots,
+    async setHostPathRoots(input) {
+      const roots = await existingRootDirs(parseWith(z.object({ roots: HostPathRootsSchema }), { roots: input }, 'host path roots').roots);
+      await store.putSetting(HOST_PATH_ROOTS_SETTING, roots);
+      return roots;
     },
     generation: () => store.generation(),
     close: () => store.close(),

@@ -24,6 +24,9 @@ export const ERROR_CODES = [
   'PERMISSION_DENIED',
   /** Too many attempts (logins); retry later. */
   'RATE_LIMITED',
+  'USER_EXISTS',
+  'USER_NOT_FOUND',
+  'TOKEN_NOT_FOUND',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -201,6 +201,9 @@ export const PodConfigSchema = z
 export type PodConfig = z.infer<typeof PodConfigSchema>;
 export type PodConfigInput = z.input<typeof PodConfigSchema>;
 
+/** Podvisor addition: the folders an admin allows API calls to name host paths in (checked in the engine: each must be an existing directory). */
+export const HostPathRootsSchema = z.array(AbsPath).min(1, 'must name at least one folder').max(64, 'must name at most 64 folders');
+
 export const ProcessSchema = z.object({
   token: z.string(),
   pid: z.number().int(),

@@ -88,6 +88,10 @@ export interface VC {
   recordPodEvent(podId: string, event: { call: string; containerId?: string | null; message: string; failed?: boolean }): Promise<void>;
   /** Podvisor addition: the pod's timeline, newest last. */
   listPodEvents(podId: string, options?: { limit?: number }): Promise<PodEvent[]>;
+  /** Podvisor addition: the folders host paths in configs must resolve into — the admin's list, else the defaults. */
+  hostPathRoots(): Promise<string[]>;
+  /** Podvisor addition: replaces the admin's list (1 to 64 existing directories); returns it realpath'd, without duplicates. */
+  setHostPathRoots(roots: string[]): Promise<string[]>;
   /** Podvisor addition: a number that grows with every recorded change, from any process; cheap to poll. */
   generation(): Promise<number>;
   /** Releases the store connection. Pods keep running. */

@@ -1,19 +1,14 @@
-// One terminal session registry per engine, shared by the tRPC router (which opens sessions and
-// mints tickets) and the console server's WebSocket endpoint (which redeems them).
+// Terminals: the session registry (opened by tRPC procedures, which mint tickets) and the
+// WebSocket endpoint (which redeems them).
 import { z } from 'zod';
-import type { VC } from '../engine/index.js';
-import { DEFAULT_GRACE_MS, TerminalSessions } from './sessions.js';
+import { DEFAULT_GRACE_MS, TerminalSessions, type TerminalEngine, type TerminalOptions } from './sessions.js';
 
-const registries = new WeakMap<VC, TerminalSessions>();
-
-export function terminalSessionsFor(engine: VC): TerminalSessions {
-  let sessions = registries.get(engine);
-  if (!sessions) {
-    const graceMs = z.coerce.number().int().min(0).default(DEFAULT_GRACE_MS).parse(process.env.PODVISOR_TERMINAL_GRACE_MS);
-    sessions = new TerminalSessions(engine, graceMs);
-    registries.set(engine, sessions);
-  }
-  return sessions;
+/** The registry for the console server, with the grace period from PODVISOR_TERMINAL_GRACE_MS. */
+export function createTerminalSessions(engine: TerminalEngine, options: Omit<TerminalOptions, 'graceMs'> = {}): TerminalSessions {
+  const graceMs = z.coerce.number().int().min(0).default(DEFAULT_GRACE_MS).parse(process.env['PODVISOR_TERMINAL_GRACE_MS']);
+  return new TerminalSessions(engine, { ...options, graceMs });
 }
 
-export { createTerminalSocketServer } from './socket-server.js';
+export { TerminalSessions, type TerminalAuditRecord, type TerminalEngine } from './sessions.js';
+export { createTerminalSocketServer, type TerminalSocketOptions } from './socket-server.js';
+export type { TerminalUser } from './tickets.js';

@@ -47,10 +47,26 @@ export function parseFrame<T>(schema: z.ZodType<T>, text: string): T | null {
   }
 }
 
-/** The WebSocket URL for a ticket, relative to the page's own origin. */
-export function terminalSocketUrl(location: { protocol: string; host: string }, ticket: string): string {
+/** The subprotocol both ends speak. */
+export const TERMINAL_SUBPROTOCOL = 'podvisor.terminal.v1';
+const TICKET_PROTOCOL_PREFIX = 'ticket.';
+
+/**
+ * What a client offers in Sec-WebSocket-Protocol: our subprotocol and the ticket, which so never
+ * appears in a URL (access logs, proxies, browser history). Tickets are base64url: valid tokens there.
+ */
+export const socketProtocols = (ticket: string): string[] => [TERMINAL_SUBPROTOCOL, `${TICKET_PROTOCOL_PREFIX}${ticket}`];
+
+/** The ticket a client offered in its Sec-WebSocket-Protocol header, if any. */
+export function ticketFromProtocols(header: string | undefined): string | null {
+  const offered = (header ?? '').split(',').map((p) => p.trim());
+  return offered.find((p) => p.startsWith(TICKET_PROTOCOL_PREFIX))?.slice(TICKET_PROTOCOL_PREFIX.length) ?? null;
+}
+
+/** The terminal WebSocket's URL, on the page's own origin. */
+export function terminalSocketUrl(location: { protocol: string; host: string }): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}${TERMINAL_WS_PATH}?ticket=${encodeURIComponent(ticket)}`;
+  return `${scheme}//${location.host}${TERMINAL_WS_PATH}`;
 }
 
 /** Splits input into protocol-sized chunks without cutting a surrogate pair (an emoji) in half. */

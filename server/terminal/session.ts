@@ -8,6 +8,7 @@ import type { SerializeAddon } from '@xterm/addon-serialize';
 import type { WebSocket } from 'ws';
 import { MAX_IN_FLIGHT, ClientFrameSchema, parseFrame, type ServerFrame } from './protocol.js';
 import type { OutputStream, TerminalSource } from './sources.js';
+import type { TerminalUser } from './tickets.js';
 
 export type SessionKind = 'exec' | 'log' | 'console';
 
@@ -17,12 +18,15 @@ export interface SessionInfo {
   podId: string;
   containerId: string | null;
   title: string;
+  /** Who opened it: only they may type into it; other operators watch read-only. */
+  owner: string;
   createdAt: string;
   viewers: number;
 }
 
 interface Viewer {
   ws: WebSocket;
+  user: TerminalUser;
   readOnly: boolean;
   inFlight: number;
   /** Frames held back until the viewer's snapshot is sent; null once it is live. */
@@ -47,7 +51,8 @@ export class TerminalSession {
   private ended = false;
 
   constructor(
-    readonly info: Omit<SessionInfo, 'viewers' | 'createdAt'>,
+    readonly info: Omit<SessionInfo, 'viewers' | 'createdAt' | 'owner'>,
+    readonly owner: TerminalUser,
     private readonly source: TerminalSource,
     private readonly idleMs: number,
     /** Told how the session ended: the exit code, or the reason it was ended. */
@@ -71,12 +76,26 @@ export class TerminalSession {
   }
 
   describe(): SessionInfo {
-    return { ...this.info, createdAt: this.createdAt.toISOString(), viewers: this.viewers.size };
+    return { ...this.info, owner: this.owner.name, createdAt: this.createdAt.toISOString(), viewers: this.viewers.size };
   }
 
-  attach(ws: WebSocket, readOnly: boolean) {
+  /** The users watching now, for the periodic check that each may still do so. */
+  viewerUsers(): TerminalUser[] {
+    return [...this.viewers].map((v) => v.user);
+  }
+
+  /** Closes the sockets of the viewers `match` picks, telling them why; the process goes on. */
+  disconnect(match: (user: TerminalUser) => boolean, reason: string) {
+    for (const viewer of [...this.viewers].filter((v) => match(v.user))) {
+      this.send(viewer, { t: 'error', reason, fatal: true });
+      viewer.ws.close(4001, reason.slice(0, 100));
+      this.detach(viewer);
+    }
+  }
+
+  attach(ws: WebSocket, readOnly: boolean, user: TerminalUser) {
     clearTimeout(this.idleTimer);
-    const viewer: Viewer = { ws, readOnly, inFlight: 0, held: null };
+    const viewer: Viewer = { ws, user, readOnly, inFlight: 0, held: null };
     this.viewers.add(viewer);
     this.send(viewer, { t: 'hello', sessionId: this.info.sessionId, readOnly, title: this.info.title });
     if (this.screen) viewer.held = [];
@@ -167,7 +186,7 @@ export class TerminalSession {
   }
 
   private detach(viewer: Viewer) {
-    this.viewers.delete(viewer);
+    if (!this.viewers.delete(viewer)) return;
     this.updateFlow();
     this.armIdleTimer();
   }

@@ -1,10 +1,22 @@
 // Short-lived, single-use tickets that authorize one WebSocket connection to one session: minted by
-// a tRPC mutation, redeemed at the upgrade, so no long-lived credential ever rides in a URL.
+// an authenticated tRPC mutation, bound to the user who minted it and to the session's pod and
+// container, and redeemed at the upgrade, so no long-lived credential ever rides in a URL.
 import { randomBytes } from 'node:crypto';
+
+/** Who a terminal connection belongs to: revocations (logout, disable, demotion) close by these. */
+export interface TerminalUser {
+  userId: string | null;
+  name: string;
+  /** The login session the ticket was minted under, when it came from a browser. */
+  loginId?: string | undefined;
+}
 
 export interface TicketGrant {
   sessionId: string;
   readOnly: boolean;
+  user: TerminalUser;
+  podId: string;
+  containerId: string | null;
 }
 
 export const TICKET_TTL_MS = 30_000;
@@ -29,7 +41,8 @@ export class TicketStore {
     const entry = this.tickets.get(ticket);
     this.tickets.delete(ticket);
     if (!entry || entry.expiresAt <= this.now()) return null;
-    return { sessionId: entry.sessionId, readOnly: entry.readOnly };
+    const { expiresAt: _, ...grant } = entry;
+    return grant;
   }
 
   private dropExpired() {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { createEngine } from '../../server/engine/index.js';
 import { openSqliteStore } from '../../server/engine/store/prisma-store.js';
+import { testHostPathRoots } from './engine.js';
 
 const [dir, call, ...args] = process.argv.slice(2) as [string, string, ...string[]];
 const vc = createEngine({
@@ -12,7 +13,8 @@ const vc = createEngine({
   lockDir: path.join(dir, 'locks'),
   lockWaitMs: Number(process.env['LOCK_WAIT_MS'] ?? 10_000),
   lockStaleMs: 2_000,
-      log: pino({ level: 'silent' }),
+  log: pino({ level: 'silent' }),
+  hostPathRoots: testHostPathRoots(dir),
 });
 const parsed = args.map((a) => (a.startsWith('{') ? JSON.parse(a) : a));
 try {

@@ -1,8 +1,9 @@
 // A throw-away engine on a fresh SQLite file and temp run/lock dirs, disposed after each test.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { DEFAULT_HOST_PATH_ROOTS } from '../../server/config.js';
 import { createEngine, type VC } from '../../server/engine/index.js';
 import { openSqliteStore } from '../../server/engine/store/prisma-store.js';
 
@@ -13,7 +14,17 @@ export interface TestEngine extends AsyncDisposable {
   open(): VC;
 }
 
-export function testEngine(opts: { lockWaitMs?: number } = {}): TestEngine {
+/** The rootfs of mock containers: it must exist and be allowed, but the mock drivers never look inside. */
+export const MOCK_ROOTFS = path.join(tmpdir(), 'pv-mock-rootfs');
+mkdirSync(MOCK_ROOTFS, { recursive: true });
+
+/** The host paths a test engine accepts: its own dir, the mock rootfs, the repo's guest assets and rootfs, and `extra`. */
+export function testHostPathRoots(dir: string, extra: string[] = []): string[] {
+  return [dir, MOCK_ROOTFS, ...DEFAULT_HOST_PATH_ROOTS, ...extra];
+}
+
+/** `hostPathRoots`: allowed folders besides those of testHostPathRoots (e.g. rootfs copies). */
+export function testEngine(opts: { lockWaitMs?: number; hostPathRoots?: string[] } = {}): TestEngine {
   const dir = mkdtempSync(path.join(tmpdir(), 'pv-'));
   const opened: VC[] = [];
   const open = () => {
@@ -24,6 +35,7 @@ export function testEngine(opts: { lockWaitMs?: number } = {}): TestEngine {
       lockWaitMs: opts.lockWaitMs ?? 10_000,
       lockStaleMs: 2_000,
       log: pino({ level: 'silent' }),
+      hostPathRoots: testHostPathRoots(dir, opts.hostPathRoots),
     });
     opened.push(vc);
     return vc;
@@ -50,5 +62,5 @@ export function mockPod(id: string, containers = 1) {
 }
 
 export function mockContainer(id: string) {
-  return { id, rootFs: '/tmp/rootfs', cmd: { args: ['/bin/sh'] } };
+  return { id, rootFs: MOCK_ROOTFS, cmd: { args: ['/bin/sh'] } };
 }

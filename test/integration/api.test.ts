@@ -2,7 +2,8 @@
 // schemas and engine errors reach the caller with their code.
 import { describe, expect, it } from 'vitest';
 import { createCaller } from '../../server/api/root.js';
-import { mockPod, testEngine } from '../helpers/engine.js';
+import { principalOf, testConsole } from '../helpers/console.js';
+import { mockPod } from '../helpers/engine.js';
 
 const failure = (p: Promise<unknown>) =>
   p.then(
@@ -12,8 +13,8 @@ const failure = (p: Promise<unknown>) =>
 
 describe('tRPC routers', () => {
   it('drive the pod and container lifecycle', async () => {
-    await using t = testEngine();
-    const api = createCaller({ engine: t.vc });
+    await using c = await testConsole();
+    const api = createCaller(c.contextAs(principalOf('operator')));
     expect(await api.pod.run(mockPod('web', 1))).toBe('web');
     expect((await api.pod.list()).map((p) => [p.id, p.state])).toEqual([['web', 'running']]);
     expect(await api.pod.pause({ podId: 'web' })).toBe('paused');
@@ -30,8 +31,8 @@ describe('tRPC routers', () => {
   });
 
   it('map engine errors to tRPC codes, keeping the engine code', async () => {
-    await using t = testEngine();
-    const api = createCaller({ engine: t.vc });
+    await using c = await testConsole();
+    const api = createCaller(c.contextAs(principalOf('operator')));
     expect(await failure(api.pod.start({ podId: 'ghost' }))).toMatchObject({ trpc: 'NOT_FOUND', engine: 'POD_NOT_FOUND' });
     await api.pod.run(mockPod('web', 1));
     expect(await failure(api.pod.start({ podId: 'web' }))).toMatchObject({ trpc: 'PRECONDITION_FAILED', engine: 'INVALID_STATE' });
@@ -40,8 +41,8 @@ describe('tRPC routers', () => {
   });
 
   it('reject bad input naming the field', async () => {
-    await using t = testEngine();
-    const api = createCaller({ engine: t.vc });
+    await using c = await testConsole();
+    const api = createCaller(c.contextAs(principalOf('operator')));
     const bad = await failure(api.pod.run({ id: 'x', vmConfig: { memory: -1 } } as never));
     expect(bad?.trpc).toBe('BAD_REQUEST');
     expect(bad?.message).toContain('memory');

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPodConfig } from '../../server/cli/commands/pod-config.js';
+import { MOCK_ROOTFS } from '../helpers/engine.js';
 
 const BIN = fileURLToPath(new URL('../../bin/podvisor.js', import.meta.url));
 let home: string;
@@ -20,7 +21,7 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 /** Runs the CLI with only the environment it needs, so a developer's DATABASE_URL cannot leak in. */
 function podvisor(...args: string[]) {
   return execa('node', [BIN, ...args], {
-    env: { PATH: process.env.PATH, PODVISOR_HOME: home, PODVISOR_RUN_DIR: path.join(home, 'run') },
+    env: { PATH: process.env.PATH, PODVISOR_HOME: home, PODVISOR_RUN_DIR: path.join(home, 'run'), PODVISOR_HOST_PATH_ROOTS: `${MOCK_ROOTFS}:${home}` },
     extendEnv: false,
     reject: false,
     stdin: 'ignore',
@@ -32,14 +33,14 @@ const MOCK_POD = ['--hypervisor', 'mock', '--agent', 'noop'];
 // CLI starts are CPU-bound: on a loaded two-core CI runner a test here can take well over 10 s.
 describe('podvisor CLI', { timeout: 60_000 }, () => {
   it('runs a pod with a container and reports its status', async () => {
-    const run = await podvisor('pod', 'run', '--id', 'demo', ...MOCK_POD, '--container-id', 'c1', '--rootfs', '/tmp/rootfs', '--env', 'A=1', '--', '/bin/sh', '-c', 'echo hi');
+    const run = await podvisor('pod', 'run', '--id', 'demo', ...MOCK_POD, '--container-id', 'c1', '--rootfs', MOCK_ROOTFS, '--env', 'A=1', '--', '/bin/sh', '-c', 'echo hi');
     expect(run.stdout).toBe('Pod demo created and started');
     expect(run.exitCode).toBe(0);
 
     const [asJson, asTable] = await Promise.all([podvisor('--json', 'pod', 'status', 'demo'), podvisor('pod', 'status', 'demo')]);
     const status = JSON.parse(asJson.stdout);
     expect(status).toMatchObject({ id: 'demo', state: 'running', hypervisor: 'mock', agent: 'noop' });
-    expect(status.containersStatus).toMatchObject([{ id: 'c1', state: 'running', rootFs: '/tmp/rootfs' }]);
+    expect(status.containersStatus).toMatchObject([{ id: 'c1', state: 'running', rootFs: MOCK_ROOTFS }]);
     expect(asTable.stdout).toMatch(/^POD ID\s+STATE\s+HYPERVISOR\s+AGENT\s+CONTAINERS\ndemo\s+running\s+mock\s+noop\s+1\n\nCONTAINER ID\s+STATE\s+PID\s+EXIT\nc1\s+running\s+\d+\s+-$/);
   });
 
@@ -61,7 +62,7 @@ describe('podvisor CLI', { timeout: 60_000 }, () => {
 
   it('drives every container command', async () => {
     const create = await podvisor(
-      'container', 'create', 'demo', 'c2', '--rootfs', '/tmp/rootfs', '--cap', 'CAP_KILL', '--mount', '/srv:/data:ro',
+      'container', 'create', 'demo', 'c2', '--rootfs', MOCK_ROOTFS, '--cap', 'CAP_KILL', '--mount', `${home}/data:/data:ro`,
       '--no-new-privileges', '--user', '1000', '--tty', '--', '/bin/sleep', '60',
     );
     expect([create.exitCode, create.stdout]).toEqual([0, 'Container c2 created']);
@@ -107,7 +108,7 @@ describe('podvisor CLI', { timeout: 60_000 }, () => {
     const file = path.join(home, 'pod.json');
     const fromFile = { id: 'fromfile', hypervisorType: 'mock', agentType: 'noop', annotations: { a: '1' }, hypervisorConfig: { kernelParams: [{ key: 'quiet' }] } };
     writeFileSync(file, JSON.stringify(fromFile));
-    const create = await podvisor('--json', 'pod', 'create', '--config', file, '--annotation', 'b=2', '--kernel-param', 'console=hvc0', '--container-id', 'c1', '--rootfs', '/tmp/rootfs', '--', 'sh');
+    const create = await podvisor('--json', 'pod', 'create', '--config', file, '--annotation', 'b=2', '--kernel-param', 'console=hvc0', '--container-id', 'c1', '--rootfs', MOCK_ROOTFS, '--', 'sh');
     expect(JSON.parse(create.stdout)).toMatchObject({
       id: 'fromfile',
       state: 'ready',
@@ -115,6 +116,12 @@ describe('podvisor CLI', { timeout: 60_000 }, () => {
       hypervisorConfig: { kernelParams: [{ key: 'console', value: 'hvc0' }] },
       containersStatus: [{ id: 'c1', state: 'ready' }],
     });
+  });
+
+  it('refuses a host path outside PODVISOR_HOST_PATH_ROOTS with exit code 9', async () => {
+    const refused = await podvisor('pod', 'run', '--id', 'outside', ...MOCK_POD, '--container-id', 'c1', '--rootfs', '/etc', '--', 'sh');
+    expect(refused.exitCode).toBe(9);
+    expect(refused.stderr).toMatch(/^podvisor: PERMISSION_DENIED: containers\.0\.rootFs: "\/etc" is outside the allowed host paths \(/);
   });
 });
 

@@ -76,7 +76,7 @@ describe('engine', () => {
       hostname: 'keeper',
       vmConfig: { vcpus: 2, memory: 300 },
       hypervisorConfig: { kernelParams: [{ key: 'quiet', value: '' }], debug: true },
-      volumes: [{ mountTag: 'data', hostPath: '/srv/data' }],
+      volumes: [{ mountTag: 'data', hostPath: path.join(t.dir, 'data') }],
       annotations: { team: 'infra' },
     };
     const created = await t.vc.runPod(config);

@@ -1,13 +1,13 @@
 // The same engine on PostgreSQL (a real server started for the test): migrations apply once,
 // the lifecycle works and records survive reopening the store.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../server/engine/index.js';
 import { openStore } from '../../server/engine/store/prisma-store.js';
-import { mockPod } from '../helpers/engine.js';
+import { mockPod, testHostPathRoots } from '../helpers/engine.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 let pg: TestPostgres;
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 const engineOn = async (url: string) =>
-  createEngine({ store: await openStore(url), runRoot: path.join(dir, 'run'), lockDir: path.join(dir, 'locks'), log: pino({ level: 'silent' }) });
+  createEngine({ store: await openStore(url), runRoot: path.join(dir, 'run'), lockDir: path.join(dir, 'locks'), log: pino({ level: 'silent' }), hostPathRoots: testHostPathRoots(dir) });
 
 describe('PostgreSQL store', () => {
   it('keeps the models of both schemas identical', () => {
@@ -45,5 +45,12 @@ describe('PostgreSQL store', () => {
     await c.deletePod('pgpod');
     expect(await b.listPod()).toEqual([]);
     await Promise.all([b.close(), c.close()]);
+  });
+
+  it('stores the host path roots an admin sets, for every process', async () => {
+    const [a, b] = await Promise.all([engineOn(pg.url), engineOn(pg.url)]);
+    expect(await a.setHostPathRoots([dir, dir])).toEqual([realpathSync(dir)]);
+    expect(await b.hostPathRoots()).toEqual([realpathSync(dir)]);
+    await Promise.all([a.close(), b.close()]);
   });
 });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { TerminalConnection, type ConnectionState } from '../../components/terminal/connection';
 import type { ProcessIo } from '../../server/engine/index.js';
-import { chunkInput, ClientFrameSchema, MAX_IN_FLIGHT, parseFrame, TERMINAL_WS_PATH } from '../../server/terminal/protocol.js';
+import { chunkInput, ClientFrameSchema, MAX_IN_FLIGHT, parseFrame, socketProtocols, TERMINAL_WS_PATH } from '../../server/terminal/protocol.js';
 import { TerminalSessions, type TerminalEngine } from '../../server/terminal/sessions.js';
 import { createTerminalSocketServer } from '../../server/terminal/socket-server.js';
 import { TicketStore } from '../../server/terminal/tickets.js';
@@ -37,6 +37,15 @@ function fakeProcess() {
   return { io, stdout, calls, exit, stdin: () => stdin };
 }
 
+const ORIGIN = 'http://console.test';
+const USER = { userId: 'u1', name: 'operator', loginId: 'login-1' };
+/** Node's `ws` as the browser's WebSocket, sending the console's Origin as a browser would. */
+class BrowserLikeSocket extends WebSocket {
+  constructor(url: string, protocols: string[]) {
+    super(url, protocols, { origin: ORIGIN });
+  }
+}
+
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
@@ -48,20 +57,20 @@ async function harness(graceMs = 60_000) {
     attachProcess: async () => proc.io,
     recordPodEvent: async (_podId: string, event: { message: string }) => void events.push(event.message),
   } as unknown as TerminalEngine;
-  const sessions = new TerminalSessions(engine, graceMs);
-  const sockets = createTerminalSocketServer(sessions);
+  const sessions = new TerminalSessions(engine, { graceMs });
+  const sockets = createTerminalSocketServer(sessions, { isAllowedOrigin: (o) => o === ORIGIN, stillAllowed: async () => true });
   const server = http.createServer();
   server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head) || socket.destroy());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   cleanups.push(() => (sessions.closeAll(), sockets.close(), server.close()));
-  const url = (ticket: string) => `ws://127.0.0.1:${port}${TERMINAL_WS_PATH}?ticket=${ticket}`;
-  const opened = await sessions.openExec({ podId: 'p', containerId: 'c', command: '/bin/sh', rows: 30, cols: 100 });
+  const url = `ws://127.0.0.1:${port}${TERMINAL_WS_PATH}`;
+  const opened = await sessions.openExec({ podId: 'p', containerId: 'c', command: '/bin/sh', rows: 30, cols: 100 }, USER);
   return { proc, sessions, url, opened, events };
 }
 
 /** A viewer: collects what it is sent; acks only when `autoAck` is on (a browser keeping up). */
-function viewer(url: (ticket: string) => string, ticket: () => Promise<string>, autoAck = true) {
+function viewer(url: string, ticket: () => Promise<string>, autoAck = true) {
   const seen = { output: '', snapshot: '', states: [] as ConnectionState[], pendingAcks: [] as (() => void)[] };
   const connection = new TerminalConnection({
     ticket,
@@ -73,7 +82,7 @@ function viewer(url: (ticket: string) => string, ticket: () => Promise<string>, 
       if (autoAck) written();
       else seen.pendingAcks.push(written);
     },
-    WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocketImpl: BrowserLikeSocket as unknown as typeof globalThis.WebSocket,
   });
   cleanups.push(() => connection.close());
   return { connection, seen };
@@ -99,10 +108,11 @@ describe('[TERMINAL] protocol and tickets', () => {
   it('refuses a reused ticket and an expired one', () => {
     let now = 0;
     const tickets = new TicketStore(30_000, () => now);
-    const once = tickets.mint({ sessionId: 's', readOnly: false });
-    expect(tickets.redeem(once)).toEqual({ sessionId: 's', readOnly: false });
+    const grant = { sessionId: 's', readOnly: false, user: USER, podId: 'p', containerId: 'c' };
+    const once = tickets.mint(grant);
+    expect(tickets.redeem(once)).toEqual(grant);
     expect(tickets.redeem(once)).toBeNull();
-    const late = tickets.mint({ sessionId: 's', readOnly: true });
+    const late = tickets.mint({ ...grant, readOnly: true });
     now = 30_000;
     expect(tickets.redeem(late)).toBeNull();
   });
@@ -116,11 +126,11 @@ describe('[TERMINAL] sessions over a real WebSocket', () => {
     await first.connection.connect();
     await until(() => first.seen.states.some((s) => s.kind === 'connected'));
     const refusal = (ws: WebSocket) => new Promise<number>((r) => ws.on('unexpected-response', (_req, res) => r(res.statusCode ?? 0)));
-    expect(await refusal(new WebSocket(url(opened.ticket)))).toBe(401);
+    expect(await refusal(new BrowserLikeSocket(url, socketProtocols(opened.ticket)))).toBe(401);
     // Another site's page (or a sandboxed one, Origin "null") may not use even a valid ticket.
     for (const origin of ['http://evil.example', 'null']) {
-      const ticket = sessions.attachTicket(opened.sessionId, true);
-      expect(await refusal(new WebSocket(url(ticket), { origin }))).toBe(403);
+      const ticket = sessions.attachTicket(opened.sessionId, true, USER);
+      expect(await refusal(new WebSocket(url, socketProtocols(ticket), { origin }))).toBe(403);
     }
   });
 
@@ -157,10 +167,10 @@ describe('[TERMINAL] sessions over a real WebSocket', () => {
     const { proc, sessions, url, opened, events } = await harness();
     proc.stdout.write('$ echo hi\r\nhi\r\n$ ');
     await new Promise((r) => setTimeout(r, 50));
-    const again = viewer(url, async () => sessions.attachTicket(opened.sessionId, false));
+    const again = viewer(url, async () => sessions.attachTicket(opened.sessionId, false, USER));
     await again.connection.connect();
     await until(() => again.seen.snapshot.includes('hi'));
-    const watcher = viewer(url, async () => sessions.attachTicket(opened.sessionId, true));
+    const watcher = viewer(url, async () => sessions.attachTicket(opened.sessionId, true, USER));
     await watcher.connection.connect();
     await until(() => watcher.seen.states.some((s) => s.kind === 'connected' && s.readOnly));
     watcher.connection.sendInput('rm -rf /\r');
@@ -173,13 +183,13 @@ describe('[TERMINAL] sessions over a real WebSocket', () => {
     await until(() => again.seen.states.at(-1)?.kind === 'exited');
     expect(again.seen.states.at(-1)).toEqual({ kind: 'exited', code: 3 });
     expect(sessions.list('p', 'c')).toHaveLength(0);
-    expect(events).toEqual(['terminal opened: /bin/sh (100x30)', expect.stringMatching(/^terminal closed after \d+ s: exit code 3$/)]);
+    expect(events).toEqual(['terminal opened by operator: /bin/sh (100x30)', expect.stringMatching(/^terminal "\/bin\/sh" closed after \d+ s: exit code 3$/)]);
   });
 
   it('lets go of a container output view without a viewer, never killing the container', async () => {
     const proc = fakeProcess();
-    const sessions = new TerminalSessions({ attachProcess: async () => proc.io } as unknown as TerminalEngine, 60_000, 50);
-    await sessions.openContainerOutput('p', 'c');
+    const sessions = new TerminalSessions({ attachProcess: async () => proc.io } as unknown as TerminalEngine, { graceMs: 60_000, viewIdleMs: 50 });
+    await sessions.openContainerOutput('p', 'c', USER);
     await until(() => proc.calls.includes('close'));
     expect(proc.calls).not.toContain('signal SIGKILL');
   });

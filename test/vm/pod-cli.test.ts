@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { processesMentioning, rootfsCopy } from '../helpers/vm.js';
 
 const home = mkdtempSync(path.join(tmpdir(), 'pv-cli-'));
-const env = { PODVISOR_HOME: home, PODVISOR_RUN_DIR: path.join(home, 'run') };
+const rootfs = rootfsCopy();
+const env = { PODVISOR_HOME: home, PODVISOR_RUN_DIR: path.join(home, 'run'), PODVISOR_HOST_PATH_ROOTS: path.dirname(rootfs) };
 const podvisor = (...args: string[]) => execa('node', ['bin/podvisor.js', ...args], { env, reject: false });
 const runDir = path.join(home, 'run', 'clipod');
 
@@ -17,11 +18,11 @@ afterAll(async () => {
   await podvisor('pod', 'stop', 'clipod');
   await podvisor('pod', 'delete', 'clipod');
   rmSync(home, { recursive: true, force: true });
+  rmSync(path.dirname(rootfs), { recursive: true, force: true });
 });
 
 describe('podvisor CLI on a real QEMU pod', () => {
   it('runs the whole lifecycle and leaves nothing behind', async () => {
-    const rootfs = rootfsCopy();
     const run = await podvisor('pod', 'run', '--id', 'clipod', '--hypervisor', 'qemu', '--agent', 'kata', '--container-id', 'c1', '--rootfs', rootfs, '--', 'sh', '-c', 'while true; do sleep 1; done');
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);

@@ -19,7 +19,7 @@ async function exec(containerId: string, cmd: CmdInput) {
 }
 
 beforeAll(async () => {
-  t = testEngine({ lockWaitMs: 120_000 });
+  t = testEngine({ lockWaitMs: 120_000, hostPathRoots: [path.dirname(rw), path.dirname(ro)] });
   await t.vc.runPod(
     qemuPod('vmpod', [
       { id: 'rw', rootFs: rw, cmd: { args: forever, detach: true } },

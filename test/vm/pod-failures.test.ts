@@ -5,6 +5,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { openAuth } from '../../server/auth/index.js';
+import { configFromEnv } from '../../server/config.js';
 import { runDirFor } from '../../server/engine/index.js';
 import { testEngine } from '../helpers/engine.js';
 import { processesMentioning, qemuPod, rootfsCopy } from '../helpers/vm.js';
@@ -22,8 +24,9 @@ const forever = { args: ['sh', '-c', 'while true; do sleep 1; done'], detach: tr
 
 describe('real VM failures', () => {
   it('notices a killed QEMU: the pod is stopped and its helpers are gone', async () => {
-    await using t = testEngine({ lockWaitMs: 120_000 });
-    await t.vc.runPod(qemuPod('doomed', [{ id: 'c1', rootFs: rootfsCopy(), cmd: forever }]));
+    const rootFs = rootfsCopy();
+    await using t = testEngine({ lockWaitMs: 120_000, hostPathRoots: [path.dirname(rootFs)] });
+    await t.vc.runPod(qemuPod('doomed', [{ id: 'c1', rootFs, cmd: forever }]));
     const { vm } = await t.vc.statusPod('doomed');
     process.kill(vm!.pid, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 500));
@@ -36,12 +39,13 @@ describe('real VM failures', () => {
   }, 180_000);
 
   it('a create that fails leaves no process, socket or directory behind', async () => {
-    await using t = testEngine({ lockWaitMs: 120_000 });
+    const rootFs = rootfsCopy();
+    await using t = testEngine({ lockWaitMs: 120_000, hostPathRoots: [path.dirname(rootFs)] });
     const notAKernel = path.join(t.dir, 'vmlinux');
     writeFileSync(notAKernel, 'this is not a kernel');
-    const missing = await t.vc.createPod(qemuPod('bad', [], { hypervisorConfig: { kernelPath: '/no/such/vmlinux' } })).catch((e) => e);
+    const missing = await t.vc.createPod(qemuPod('bad', [], { hypervisorConfig: { kernelPath: path.join(t.dir, 'no/such/vmlinux') } })).catch((e) => e);
     expect(missing).toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('kernelPath') });
-    const garbage = await t.vc.createPod(qemuPod('bad', [{ id: 'c1', rootFs: rootfsCopy(), cmd: forever }], { hypervisorConfig: { kernelPath: notAKernel } })).catch((e) => e);
+    const garbage = await t.vc.createPod(qemuPod('bad', [{ id: 'c1', rootFs, cmd: forever }], { hypervisorConfig: { kernelPath: notAKernel } })).catch((e) => e);
     expect(garbage.code).toMatch(/HYPERVISOR_FAILED|AGENT_FAILED|TIMEOUT/);
     expect(await t.vc.listPod()).toEqual([]);
     const runRoot = path.join(t.dir, 'run');
@@ -52,11 +56,18 @@ describe('real VM failures', () => {
   it('restarting the console server while a pod runs loses nothing', async () => {
     await using t = testEngine();
     const port = await freePort();
-    const env = { ...process.env, PORT: String(port), PODVISOR_HOME: t.dir, PODVISOR_RUN_DIR: path.join(t.dir, 'run'), NEXT_TELEMETRY_DISABLED: '1' };
+    const rootFs = rootfsCopy();
+    const env = { ...process.env, PORT: String(port), PODVISOR_HOME: t.dir, PODVISOR_RUN_DIR: path.join(t.dir, 'run'), PODVISOR_HOST_PATH_ROOTS: path.dirname(rootFs), NEXT_TELEMETRY_DISABLED: '1' };
+    // An operator's API token, made in the database before the server starts, as a script would hold.
+    const auth = await openAuth(configFromEnv(env));
+    const operator = await auth.users.add({ name: 'ops', role: 'operator', password: 'long enough password' });
+    const { token } = await auth.tokens.create(operator.id, { name: 'restart-test', role: 'operator' });
+    await auth.close();
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
     const startServer = async () => {
       const server = execa('node', ['--import', 'tsx', 'server/main.ts'], { env, reject: false });
       for (let i = 0; i < 200; i++) {
-        const ok = await fetch(`http://127.0.0.1:${port}/api/trpc/pod.list`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.ok, () => false);
+        const ok = await fetch(`http://127.0.0.1:${port}/api/trpc/pod.list`, { headers, signal: AbortSignal.timeout(5_000) }).then((r) => r.ok, () => false);
         // Wrapped: returning the execa promise itself would make the caller wait for the server to exit.
         if (ok) return { server };
         await new Promise((r) => setTimeout(r, 250));
@@ -64,16 +75,16 @@ describe('real VM failures', () => {
       throw new Error('the console server did not come up');
     };
     const call = async (proc: string, input: unknown) => {
-      const res = await fetch(`http://127.0.0.1:${port}/api/trpc/${proc}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
+      const res = await fetch(`http://127.0.0.1:${port}/api/trpc/${proc}`, { method: 'POST', headers, body: JSON.stringify(input) });
       return (await res.json()) as { result?: { data: unknown }; error?: unknown };
     };
     let { server } = await startServer();
-    expect((await call('pod.run', qemuPod('survivor', [{ id: 'c1', rootFs: rootfsCopy(), cmd: forever }]))).result?.data).toBe('survivor');
+    expect((await call('pod.run', qemuPod('survivor', [{ id: 'c1', rootFs, cmd: forever }]))).result?.data).toBe('survivor');
     server.kill('SIGTERM');
     await server;
     ({ server } = await startServer());
     try {
-      const status = await fetch(`http://127.0.0.1:${port}/api/trpc/pod.status?input=${encodeURIComponent(JSON.stringify({ podId: 'survivor' }))}`).then((r) => r.json());
+      const status = await fetch(`http://127.0.0.1:${port}/api/trpc/pod.status?input=${encodeURIComponent(JSON.stringify({ podId: 'survivor' }))}`, { headers }).then((r) => r.json());
       expect(status.result.data).toMatchObject({ state: 'running', containersStatus: [{ state: 'running' }] });
       const ps = await t.vc.processListContainer('survivor', 'c1', {});
       expect(ps).toContain('sleep');

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import { configFromEnv, REPO_ROOT } from '../../config.js';
 import { CONTAINER_PRECONDITIONS, IdSchema, POD_PRECONDITIONS, type PodEvent, type VC } from '../../engine/index.js';
-import { procedure, router } from '../trpc.js';
+import { router, viewerProcedure } from '../trpc.js';
 
 const GUEST_ASSETS = ['vmlinux', 'initrd.img', 'image.ext4'];
 /** Clock ticks per second of /proc/<pid>/stat times; 100 on every Linux build we run on. */
@@ -74,7 +74,7 @@ async function overviewOf(engine: VC, podId: string) {
 const PodIdInput = z.object({ podId: IdSchema });
 
 export const systemRouter = router({
-  capabilities: procedure.query(async () => {
+  capabilities: viewerProcedure.query(async () => {
     const guestDir = process.env['PODVISOR_GUEST_DIR'] ?? path.join(REPO_ROOT, 'var', 'guest');
     return {
       qemuVersion: await qemuVersion(),
@@ -86,13 +86,13 @@ export const systemRouter = router({
     };
   }),
   /** The engine's state tables, for the console to enable buttons (Next cannot bundle engine modules). */
-  preconditions: procedure.query(() => ({ pod: POD_PRECONDITIONS, container: CONTAINER_PRECONDITIONS })),
-  podOverview: procedure.query(async ({ ctx }) => {
+  preconditions: viewerProcedure.query(() => ({ pod: POD_PRECONDITIONS, container: CONTAINER_PRECONDITIONS })),
+  podOverview: viewerProcedure.query(async ({ ctx }) => {
     const pods = await ctx.engine.listPod();
     return Promise.all(pods.map((p) => overviewOf(ctx.engine, p.id)));
   }),
-  podConfig: procedure.input(PodIdInput).query(async ({ ctx, input }) => (await ctx.engine.fetchPod(input.podId)).config()),
-  podUsage: procedure.input(PodIdInput).query(async ({ ctx, input }) => {
+  podConfig: viewerProcedure.input(PodIdInput).query(async ({ ctx, input }) => (await ctx.engine.fetchPod(input.podId)).config()),
+  podUsage: viewerProcedure.input(PodIdInput).query(async ({ ctx, input }) => {
     const pid = (await ctx.engine.statusPod(input.podId)).vm?.pid;
     if (!pid) return null;
     try {

@@ -1,31 +1,34 @@
-// `podvisor container …`: create takes the ContainerConfig flags, enter attaches our stdio,
-// and the plain lifecycle actions share one table.
+// `podvisor container …`: create takes the ContainerConfig flags, enter attaches our stdio, and
+// the plain lifecycle actions share one table. Each command calls the container procedure of the
+// same name (ps: container.processList).
 import type { Command } from 'commander';
-import type { ContainerConfigInput, ProcessListOptions, VC, VCContainer } from '../../engine/index.js';
+import type { ContainerConfigInput, ProcessListOptions } from '../../engine/index.js';
 import { attachStdio } from '../attach.js';
-import { engineAction, type CliContext } from '../context.js';
+import { apiAction, localOnly, type CliContext } from '../context.js';
 import { given, mergeConfig, readConfigFile } from '../flags.js';
 import { announce, containerTable, printJson, show } from '../output.js';
 import { addContainerOptions, addProcessOptions, cmdPatch, containerPatch, type ContainerFlags, type ProcessFlags } from './container-flags.js';
 
 interface ContainerAction {
-  name: string;
+  /** The command and its procedure: container.<name>. */
+  name: 'start' | 'stop' | 'delete';
   summary: string;
   /** Completes "Container <id> …", as upstream virtc prints it. */
   done: string;
   /** The container is gone afterwards, so --json has no status to print. */
   removes?: boolean;
-  act(vc: VC, podId: string, containerId: string): Promise<VCContainer>;
 }
 
 const LIFECYCLE: ContainerAction[] = [
-  { name: 'start', summary: 'start a ready or stopped container of a running pod', done: 'started', act: (vc, p, c) => vc.startContainer(p, c) },
-  { name: 'stop', summary: 'stop a container (already stopped: nothing to do)', done: 'stopped', act: (vc, p, c) => vc.stopContainer(p, c) },
-  { name: 'delete', summary: 'delete a ready or stopped container', done: 'deleted', removes: true, act: (vc, p, c) => vc.deleteContainer(p, c) },
+  { name: 'start', summary: 'start a ready or stopped container of a running pod', done: 'started' },
+  { name: 'stop', summary: 'stop a container (already stopped: nothing to do)', done: 'stopped' },
+  { name: 'delete', summary: 'delete a ready or stopped container', done: 'deleted', removes: true },
 ];
 
-const announceContainer = (ctx: CliContext, podId: string, id: string, done: string, removes = false) =>
-  announce(ctx, `Container ${id} ${done}`, async () => (removes ? { podId, id, deleted: true } : ctx.vc.statusContainer(podId, id)));
+const announceContainer = (ctx: CliContext, podId: string, containerId: string, done: string, removes = false) =>
+  announce(ctx, `Container ${containerId} ${done}`, async () =>
+    removes ? { podId, id: containerId, deleted: true } : ctx.api.container.status.query({ podId, containerId }),
+  );
 
 /** Numeric signals go to the engine as numbers, names as they are; SignalSchema judges both. */
 const toSignal = (signal: string) => (/^\d+$/.test(signal) ? Number(signal) : signal);
@@ -38,11 +41,11 @@ export function registerContainerCommands(program: Command): void {
     .description('create a container in a ready or running pod')
     .option('--config <file.json>', 'load a whole ContainerConfig; CONTAINER_ID and the flags override its fields')
     .action(
-      engineAction(async (ctx, podId: string, id: string, command: string[], flags: ContainerFlags & { config?: string }) => {
-        const config = mergeConfig(await readConfigFile(flags.config), containerPatch(id, flags, command));
-        // The engine parses this with ContainerConfigSchema and names any field at fault.
-        await ctx.vc.createContainer(podId, config as ContainerConfigInput);
-        await announceContainer(ctx, podId, id, 'created');
+      apiAction(async (ctx, podId: string, containerId: string, command: string[], flags: ContainerFlags & { config?: string }) => {
+        const config = mergeConfig(await readConfigFile(flags.config), containerPatch(containerId, flags, command));
+        // The procedure parses this with ContainerConfigSchema and names any field at fault.
+        await ctx.api.container.create.mutate({ podId, config: config as ContainerConfigInput });
+        await announceContainer(ctx, podId, containerId, 'created');
       }),
     );
 
@@ -51,9 +54,9 @@ export function registerContainerCommands(program: Command): void {
       .command(`${a.name} ${ids}`)
       .description(a.summary)
       .action(
-        engineAction(async (ctx, podId: string, id: string) => {
-          await a.act(ctx.vc, podId, id);
-          await announceContainer(ctx, podId, id, a.done, a.removes);
+        apiAction(async (ctx, podId: string, containerId: string) => {
+          await ctx.api.container[a.name].mutate({ podId, containerId });
+          await announceContainer(ctx, podId, containerId, a.done, a.removes);
         }),
       );
   }
@@ -61,31 +64,33 @@ export function registerContainerCommands(program: Command): void {
   addProcessOptions(container.command(`enter ${ids}`).argument('<command...>', 'the command to run, after --'))
     .description('run a command in a running container, attached to this terminal; exits with its exit code (--json: print the Process, do not attach)')
     .action(
-      engineAction(async (ctx, podId: string, id: string, command: string[], flags: ProcessFlags) => {
+      apiAction(async (ctx, podId: string, containerId: string, command: string[], flags: ProcessFlags) => {
+        // Attaching needs the process's stdio, which only this host's engine reaches: check before starting anything.
+        const attachHere = ctx.json ? null : localOnly(ctx, 'container enter (attached)', 'with --json it starts the process and prints it, or open a terminal on the container page');
         // Always interactive: we attach now, or whoever attaches later (the console) may write to it.
-        const entered = await ctx.vc.enterContainer(podId, id, { ...cmdPatch(flags, command), args: command, interactive: true });
-        if (ctx.json) {
-          printJson(entered.process);
+        const entered = await ctx.api.container.enter.mutate({ podId, containerId, cmd: { ...cmdPatch(flags, command), args: command, interactive: true } });
+        if (!attachHere) {
+          printJson(entered);
           return;
         }
-        return attachStdio(await ctx.vc.attachProcess(podId, id, entered.process.token), { tty: flags.tty === true });
+        return attachStdio(await attachHere.vc.attachProcess(podId, containerId, entered.token), { tty: flags.tty === true });
       }),
     );
 
   container
     .command(`status ${ids}`)
     .description("the container's state, PID and exit code")
-    .action(engineAction(async (ctx, podId: string, id: string) => show(ctx, await ctx.vc.statusContainer(podId, id), (s) => containerTable([s]))));
+    .action(apiAction(async (ctx, podId: string, containerId: string) => show(ctx, await ctx.api.container.status.query({ podId, containerId }), (s) => containerTable([s]))));
 
   container
     .command(`kill ${ids} [SIGNAL]`)
     .description('send a signal (name or number, default SIGTERM) to the container init, or with --all to all its processes')
     .option('--all', 'signal every process in the container')
     .action(
-      engineAction(async (ctx, podId: string, id: string, signal: string | undefined, flags: { all?: boolean }) => {
+      apiAction(async (ctx, podId: string, containerId: string, signal: string | undefined, flags: { all?: boolean }) => {
         const sent = signal ?? 'SIGTERM';
-        await ctx.vc.killContainer(podId, id, toSignal(sent), flags.all === true);
-        await announceContainer(ctx, podId, id, `signalled with ${sent}`);
+        await ctx.api.container.kill.mutate({ podId, containerId, signal: toSignal(sent), all: flags.all === true });
+        await announceContainer(ctx, podId, containerId, `signalled with ${sent}`);
       }),
     );
 
@@ -95,10 +100,10 @@ export function registerContainerCommands(program: Command): void {
     .description("ps inside a running container. Prints the agent's output as is (--json: {output})")
     .option('--format <format>', 'json|table (default: table)')
     .action(
-      engineAction(async (ctx, podId: string, id: string, psArgs: string[], flags: { format?: string }) => {
-        // The engine parses the options with ProcessListOptionsSchema, so an unknown format is reported there.
+      apiAction(async (ctx, podId: string, containerId: string, psArgs: string[], flags: { format?: string }) => {
+        // The procedure parses the options with ProcessListOptionsSchema, so an unknown format is reported there.
         const format = flags.format as ProcessListOptions['format'] | undefined;
-        const output = await ctx.vc.processListContainer(podId, id, { format, args: given(psArgs) });
+        const output = await ctx.api.container.processList.query({ podId, containerId, options: { format, args: given(psArgs) } });
         if (ctx.json) printJson({ output });
         else process.stdout.write(output);
       }),

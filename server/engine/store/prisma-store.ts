@@ -149,6 +149,24 @@ class PrismaStore implements Store {
     return (await this.db.generation.findUnique({ where: { id: 1 } }))?.value ?? 0;
   }
 
+  async getSetting(key: string) {
+    try {
+      const row = await this.db.setting.findUnique({ where: { key } });
+      return row ? (JSON.parse(row.value) as unknown) : null;
+    } catch (err) {
+      throw new EngineError('STORE_FAILED', `Could not read setting "${key}": ${(err as Error).message}`, undefined, { cause: err });
+    }
+  }
+
+  async putSetting(key: string, value: unknown) {
+    const json = JSON.stringify(value);
+    try {
+      await this.db.setting.upsert({ where: { key }, create: { key, value: json }, update: { value: json } });
+    } catch (err) {
+      throw new EngineError('STORE_FAILED', `Could not save setting "${key}": ${(err as Error).message}`, undefined, { cause: err });
+    }
+  }
+
   async close() {
     await this.db.$disconnect();
   }

@@ -42,5 +42,8 @@ export interface Store {
   listEvents(podId: string, limit: number): Promise<PodEvent[]>;
   /** Increases with every commit, from any process. */
   generation(): Promise<number>;
+  /** An admin setting (JSON), or null when it was never set. Settings do not move the generation. */
+  getSetting(key: string): Promise<unknown | null>;
+  putSetting(key: string, value: unknown): Promise<void>;
   close(): Promise<void>;
 }

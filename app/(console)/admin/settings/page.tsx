@@ -1,0 +1,16 @@
+// `/admin/settings`: host-wide settings (admins only).
+import { HostPathRoots } from '../../../../components/admin/host-path-roots';
+import { PageHeader } from '../../../../components/ui/page-header';
+
+export const metadata = { title: 'Settings · Podvisor' };
+
+export default function SettingsPage() {
+  return (
+    <>
+      <PageHeader title="Settings" />
+      <div className="detail-grid">
+        <HostPathRoots />
+      </div>
+    </>
+  );
+}
