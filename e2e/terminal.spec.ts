@@ -66,10 +66,12 @@ test('[TERMINAL] exec: arithmetic, resize, 5 MiB cat, 10 000-char paste', async 
   await run(page, 'echo $((6*7))');
   await expectLine(page, '42');
 
+  // Read from the same screen that matched: the screen may redraw (a resize) between two reads.
   const sttySize = async () => {
     await run(page, 'clear; stty size');
-    await expectLine(page, '\\d+ \\d+');
-    return (await screen(page)).match(/^(\d+ \d+)\s*$/m)![1];
+    let size: string | undefined;
+    await expect.poll(async () => (size = /^(\d+ \d+)\s*$/m.exec(await screen(page))?.[1]), { timeout: 10_000 }).toBeTruthy();
+    return size!;
   };
   const before = await sttySize();
   await page.setViewportSize({ width: 900, height: 800 });
