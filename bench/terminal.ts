@@ -43,15 +43,23 @@ try {
   const make = await vc.enterContainer('termbench', 'c1', { args: ['sh', '-c', `yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c ${FILE_BYTES} > /tmp/big`] });
   await (await vc.attachProcess('termbench', 'c1', make.process.token)).wait();
 
-  // 1. The bare ProcessIo: what the guest and agent deliver with nothing of ours in the way.
-  let started = performance.now();
-  const bare = await vc.enterContainer('termbench', 'c1', { args: ['cat', '/tmp/big'], ...tty });
-  const io = await vc.attachProcess('termbench', 'c1', bare.process.token);
-  let bareBytes = 0;
-  io.stdout.on('data', (d: Buffer) => (bareBytes += d.length));
-  await io.wait();
-  const bareMs = performance.now() - started;
-  io.close();
+  // 1. The bare ProcessIo: what the guest and agent deliver with nothing of ours in the way, timed
+  // from the first byte (exec start-up excluded). Without a TTY, with one, and with one whose line
+  // discipline does no output processing (-opost): where the guest spends its time.
+  const bare = async (command: string, withTty: boolean) => {
+    const entered = await vc.enterContainer('termbench', 'c1', { args: ['sh', '-c', command], ...(withTty ? tty : {}) });
+    const io = await vc.attachProcess('termbench', 'c1', entered.process.token);
+    let bytes = 0;
+    let first = 0;
+    io.stdout.on('data', (d: Buffer) => ((first ||= performance.now()), (bytes += d.length)));
+    await io.wait();
+    io.close();
+    return { bytes, rate: mibps(bytes, performance.now() - first) };
+  };
+  const pipe = await bare('cat /tmp/big', false);
+  const ttyBare = await bare('cat /tmp/big', true);
+  const rawTty = await bare('stty -opost; cat /tmp/big', true);
+  const bareBytes = ttyBare.bytes;
 
   // 2. The whole pipeline: a shell session, its output over the terminal WebSocket, acked as written.
   let output = '';
@@ -70,7 +78,7 @@ try {
   const until = (re: RegExp) => new Promise<void>((resolve) => (onOutput = () => re.test(output) && resolve()));
   // The arithmetic keeps the typed command line itself from matching the end mark.
   const catDone = until(/END-OF-1CAT/);
-  started = performance.now();
+  let started = performance.now();
   connection.sendInput('cat /tmp/big; echo END-OF-$((0+1))CAT\r');
   await catDone;
   const pipelineMs = performance.now() - started;
@@ -115,9 +123,10 @@ try {
   client.close();
   loop.close();
 
-  const bareRate = mibps(bareBytes, bareMs);
+  const bareRate = ttyBare.rate;
   const pipelineRate = mibps(bareBytes, pipelineMs);
   const loopRate = mibps(FILE_BYTES, loopMs);
+  console.log(`guest output into the host ProcessIo: no TTY ${pipe.rate.toFixed(2)} MiB/s, TTY ${ttyBare.rate.toFixed(2)} MiB/s, TTY without output processing (stty -opost) ${rawTty.rate.toFixed(2)} MiB/s`);
   console.log(`cat ${FILE_BYTES >> 20} MiB (TTY): bare ProcessIo ${bareRate.toFixed(2)} MiB/s, through the terminal WebSocket ${pipelineRate.toFixed(2)} MiB/s (ratio ${(pipelineRate / bareRate).toFixed(2)})`);
   console.log(`bare ws loopback ${loopRate.toFixed(0)} MiB/s: the socket is ${(loopRate / pipelineRate).toFixed(0)}x faster than the guest's output`);
   console.log(`keystroke echo median ${median(echoes).toFixed(1)} ms p95 ${p95(echoes).toFixed(1)} ms; ws round trip median ${median(pings).toFixed(2)} ms p95 ${p95(pings).toFixed(2)} ms (echo/rtt ${(median(echoes) / median(pings)).toFixed(0)}x)`);
