@@ -19,8 +19,9 @@ export default defineConfig({
   globalSetup: './e2e/global-setup.ts',
   globalTeardown: './e2e/global-teardown.ts',
   workers: 1,
-  // One retry in CI: a real TCG VM on a loaded 2-core machine occasionally stalls a 5 MiB terminal
-  // stream (under investigation); a test that fails twice still fails the run.
+  // One retry in CI: specs drive real TCG VMs on a loaded 2-core machine. An earlier build stalled a
+  // 5 MiB terminal stream about once in 8 runs (not seen since in 8 repeated runs of that spec); a
+  // test that fails twice still fails the run, and the summary counts the retry's outcome.
   retries: process.env['CI'] ? 1 : 0,
   // Playwright empties its outputDir at start: keep it apart from vitest's report in test-results/.
   outputDir: 'test-results/playwright-artifacts',
