@@ -2,22 +2,27 @@
 // state changes, login rate limiting, API tokens, and the audit entries each attempt leaves.
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { appRouter, createCaller } from '../../server/api/root.js';
+import { appRouter } from '../../server/api/root.js';
+import { createCallerFactory } from '../../server/api/trpc.js';
+import { hostRouter } from '../../server/cli/host-router.js';
 import type { Meta } from '../../server/api/trpc.js';
 import { ROLES, roleAtLeast, summarizeInput, type Principal } from '../../server/auth/index.js';
 import { mockPod } from '../helpers/engine.js';
 import { PASSWORD, principalOf, testConsole, type TestConsole } from '../helpers/console.js';
 
 type AnyProcedure = { _def: { type: 'query' | 'mutation' | 'subscription'; meta?: Meta } };
-const PROCEDURES = Object.entries((appRouter._def as unknown as { procedures: Record<string, AnyProcedure> }).procedures);
+const proceduresOf = (router: unknown) => Object.entries((router as { _def: { procedures: Record<string, AnyProcedure> } })._def.procedures);
+const PROCEDURES = proceduresOf(appRouter);
+/** The console's API, and the calls only the host's CLI makes: both behind the same guard. */
+const ROUTERS = [appRouter, hostRouter] as const;
 
 /** The only doors open to anonymous callers. */
 const PUBLIC = ['auth.login', 'auth.setup', 'auth.status'];
 /** Mutations a viewer may make: about their own login and tokens, never about pods. */
 const VIEWER_MUTATIONS = ['auth.changePassword', 'auth.logout', 'tokens.create', 'tokens.revoke'];
 
-async function errorCode(c: TestConsole, principal: Principal | null, path: string): Promise<string | null> {
-  const caller = createCaller(c.contextAs(principal)) as unknown as Record<string, Record<string, (input?: unknown) => Promise<unknown>>>;
+async function errorCode(c: TestConsole, router: (typeof ROUTERS)[number], principal: Principal | null, path: string): Promise<string | null> {
+  const caller = createCallerFactory(router as typeof appRouter)(c.contextAs(principal)) as unknown as Record<string, Record<string, (input?: unknown) => Promise<unknown>>>;
   const [area, name] = path.split('.') as [string, string];
   try {
     const result = await caller[area]![name]!({});
@@ -32,7 +37,8 @@ async function errorCode(c: TestConsole, principal: Principal | null, path: stri
 describe('[SECURITY] every procedure declares a role and refuses callers below it', () => {
   it('has a role on every procedure, few public doors, and viewer-level mutations only about oneself', () => {
     expect(PROCEDURES.length).toBeGreaterThan(40);
-    for (const [path, proc] of PROCEDURES) expect(proc._def.meta?.role, path).toMatch(/^(public|viewer|operator|admin)$/);
+    for (const [path, proc] of ROUTERS.flatMap(proceduresOf)) expect(proc._def.meta?.role, path).toMatch(/^(public|viewer|operator|admin)$/);
+    expect(proceduresOf(hostRouter).map(([path, p]) => [path, p._def.meta?.role])).toEqual([['tokens.createFor', 'admin']]);
     expect(PROCEDURES.filter(([, p]) => p._def.meta?.role === 'public').map(([path]) => path).sort()).toEqual(PUBLIC);
     const viewerMutations = PROCEDURES.filter(([, p]) => p._def.type === 'mutation' && p._def.meta?.role === 'viewer').map(([path]) => path);
     expect(viewerMutations.sort()).toEqual(VIEWER_MUTATIONS);
@@ -42,15 +48,17 @@ describe('[SECURITY] every procedure declares a role and refuses callers below i
 
   it('refuses anonymous callers and every lower role, for each of them, and lets the declared role through the guard', async () => {
     await using c = await testConsole();
-    for (const [path, proc] of PROCEDURES) {
-      const need = proc._def.meta!.role;
-      if (need === 'public') continue;
-      expect(await errorCode(c, null, path), `${path} anonymous`).toBe('UNAUTHENTICATED');
-      for (const role of ROLES.filter((r) => !roleAtLeast(r, need))) {
-        expect(await errorCode(c, principalOf(role), path), `${path} as ${role}`).toBe('PERMISSION_DENIED');
+    for (const router of ROUTERS) {
+      for (const [path, proc] of proceduresOf(router)) {
+        const need = proc._def.meta!.role;
+        if (need === 'public') continue;
+        expect(await errorCode(c, router, null, path), `${path} anonymous`).toBe('UNAUTHENTICATED');
+        for (const role of ROLES.filter((r) => !roleAtLeast(r, need))) {
+          expect(await errorCode(c, router, principalOf(role), path), `${path} as ${role}`).toBe('PERMISSION_DENIED');
+        }
+        // With the role it declares, whatever fails next is the input or the engine, not the guard.
+        expect(await errorCode(c, router, principalOf(need), path), `${path} as ${need}`).not.toBe('UNAUTHENTICATED');
       }
-      // With the role it declares, whatever fails next is the input or the engine, not the guard.
-      expect(await errorCode(c, principalOf(need), path), `${path} as ${need}`).not.toBe('UNAUTHENTICATED');
     }
     const denied = await c.auth.audit.list({ outcome: 'denied', limit: 1000 });
     expect(denied.length).toBeGreaterThan(PROCEDURES.length);
