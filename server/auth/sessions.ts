@@ -2,11 +2,9 @@
 // absolute expiry, after the idle timeout, when its user is disabled, or at logout.
 import type { Database } from '../engine/index.js';
 import type { Principal } from './principal.js';
+import { lastUseIsStale } from './last-use.js';
 import { RoleSchema } from './roles.js';
 import { digest, newSecret } from './secrets.js';
-
-/** lastSeenAt is written at most this often, so every request does not cost a write. */
-const TOUCH_EVERY_MS = 30_000;
 
 export interface SessionTimes {
   ttlMs: number;
@@ -43,7 +41,7 @@ export class LoginSessions {
       await this.db.authSession.deleteMany({ where: { id } });
       return null;
     }
-    if (now - row.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
+    if (lastUseIsStale(row.lastSeenAt, now)) {
       await this.db.authSession.updateMany({ where: { id }, data: { lastSeenAt: new Date(now) } });
     }
     return { userId: row.userId, name: row.user.name, role: RoleSchema.parse(row.user.role), via: 'session', sessionId: id, csrfToken: row.csrfToken };

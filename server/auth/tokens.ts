@@ -2,6 +2,7 @@
 // token acts with its own role, never above its owner's current role, until revoked or expired.
 import { randomUUID } from 'node:crypto';
 import { EngineError, type Database } from '../engine/index.js';
+import { lastUseIsStale } from './last-use.js';
 import type { Principal } from './principal.js';
 import { lowerRole, RoleSchema, type Role } from './roles.js';
 import { digest, newSecret, sameSecret } from './secrets.js';
@@ -75,7 +76,7 @@ export class ApiTokens {
     const row = await this.db.apiToken.findUnique({ where: { id }, include: { user: true } });
     if (!row || !sameSecret(row.secretHash, digest(secret))) return null;
     if (row.revokedAt || row.user.disabled || (row.expiresAt && row.expiresAt.getTime() <= this.now())) return null;
-    await this.db.apiToken.update({ where: { id }, data: { lastUsedAt: new Date(this.now()) } });
+    if (lastUseIsStale(row.lastUsedAt, this.now())) await this.db.apiToken.update({ where: { id }, data: { lastUsedAt: new Date(this.now()) } });
     const role = lowerRole(RoleSchema.parse(row.role), RoleSchema.parse(row.user.role));
     return { userId: row.userId, name: row.user.name, role, via: 'token', tokenId: id };
   }

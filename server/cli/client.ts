@@ -8,6 +8,7 @@ import { appRouter, type AppRouter } from '../api/root.js';
 import type { Context } from '../api/trpc.js';
 import { cliPrincipal, openAuth } from '../auth/index.js';
 import { EngineError, ERROR_CODES, openEngine, toEngineError, type ErrorCode, type VC } from '../engine/index.js';
+import { isLoopbackHost } from '../http/origins.js';
 import type { TerminalSessions } from '../terminal/index.js';
 import { hostRouter, type HostRouter } from './host-router.js';
 
@@ -24,8 +25,6 @@ export interface Connection {
 
 /** The env variable holding the API token: never a flag, which `ps` and the shell history would show. */
 export const TOKEN_ENV = 'PODVISOR_TOKEN';
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 const isErrorCode = (code: unknown): code is ErrorCode => ERROR_CODES.includes(code as ErrorCode);
 
@@ -109,7 +108,7 @@ function connectRemote(address: string): Connection {
   if (!token) {
     throw new EngineError('UNAUTHENTICATED', `--url needs an API token: set ${TOKEN_ENV} (made on the console's Tokens page, or with podvisor token create on its host)`);
   }
-  if (base.protocol === 'http:' && !LOOPBACK.has(base.hostname)) {
+  if (base.protocol === 'http:' && !isLoopbackHost(base.hostname)) {
     process.stderr.write(`podvisor: warning: ${TOKEN_ENV} goes to ${base.host} unencrypted; use https:// beyond this machine\n`);
   }
   // Relative to the console's address, which may sit below a path on a proxy.

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from '../api/root.js';
-import type { Auth } from '../auth/index.js';
+import { roleAtLeast, type Auth } from '../auth/index.js';
 import type { VC } from '../engine/index.js';
 import { createTerminalSessions, createTerminalSocketServer, type TerminalEngine, type TerminalSessions, type TerminalUser } from '../terminal/index.js';
 import { createContext } from './context.js';
@@ -45,7 +45,8 @@ export function createConsoleApi(deps: { engine: VC; auth: Auth; origins: Origin
   async function stillAllowed(user: TerminalUser): Promise<boolean> {
     if (!user.userId) return false;
     const current = await auth.users.byId(user.userId);
-    if (!current || current.disabled || current.role === 'viewer') return false;
+    // The role terminal.* procedures declare (server/api/routers/terminal.ts).
+    if (!current || current.disabled || !roleAtLeast(current.role, 'operator')) return false;
     return !user.loginId || auth.sessions.isLive(user.loginId);
   }
   const sockets = createTerminalSocketServer(terminals, { isAllowedOrigin: origins.isAllowed, stillAllowed });

@@ -12,13 +12,16 @@ export interface Origins {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
+/** Whether a host name (as a URL's `hostname` spells it, or a listen address) is this machine's loopback. */
+export const isLoopbackHost = (host: string): boolean => LOOPBACK.has(host);
+
 /**
  * PODVISOR_ORIGIN (comma-separated, e.g. https://pods.example.com) when set; else the address the
  * server listens on, plus the other loopback names when that is loopback.
  */
 export function originsFor(host: string, port: number, configured = process.env['PODVISOR_ORIGIN']): Origins {
   const fromEnv = configured?.split(',').map((o) => o.trim()).filter(Boolean);
-  const hosts = LOOPBACK.has(host) ? ['127.0.0.1', 'localhost', '[::1]'] : [host.includes(':') ? `[${host}]` : host];
+  const hosts = isLoopbackHost(host) ? ['127.0.0.1', 'localhost', '[::1]'] : [host.includes(':') ? `[${host}]` : host];
   const list = (fromEnv?.length ? fromEnv : hosts.map((h) => `http://${h}:${port}`)).map((o) => z.url().parse(o)).map((o) => new URL(o).origin);
   const allowedHosts = new Set(list.map((o) => new URL(o).host));
   return {
