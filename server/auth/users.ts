@@ -68,13 +68,18 @@ export class Users {
   }
 
   async update(name: string, change: { role?: Role; disabled?: boolean; password?: string }): Promise<UserView> {
-    await this.get(name);
     const data = {
       ...(change.role ? { role: change.role } : {}),
       ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
       ...(change.password ? { passwordHash: await hashPassword(change.password) } : {}),
     };
-    return userView(await this.db.user.update({ where: { name }, data }));
+    try {
+      return userView(await this.db.user.update({ where: { name }, data }));
+    } catch (err) {
+      // P2025: no row to update.
+      if ((err as { code?: string }).code === 'P2025') throw new EngineError('USER_NOT_FOUND', `No user named "${name}"`);
+      throw err;
+    }
   }
 
   /** The user when the name and password match an enabled account, else null (same time either way). */
