@@ -20,6 +20,12 @@ export interface TokenView {
 
 const TOKEN_PATTERN = /^pvt_([0-9a-f-]{36})_([A-Za-z0-9_-]{20,})$/;
 
+/** Splits "pvt_<id>_<secret>"; the id is a UUID (no `_`), the base64url secret may hold `_`. null if malformed. */
+export function parseApiToken(token: string): { id: string; secret: string } | null {
+  const match = TOKEN_PATTERN.exec(token);
+  return match ? { id: match[1]!, secret: match[2]! } : null;
+}
+
 type TokenRow = { id: string; name: string; role: string; createdAt: Date; expiresAt: Date | null; lastUsedAt: Date | null; revokedAt: Date | null; user: { name: string } };
 
 const tokenView = (row: TokenRow): TokenView => ({
@@ -70,9 +76,9 @@ export class ApiTokens {
   }
 
   async resolve(token: string): Promise<Principal | null> {
-    const match = TOKEN_PATTERN.exec(token);
-    if (!match) return null;
-    const [, id, secret] = match as unknown as [string, string, string];
+    const parsed = parseApiToken(token);
+    if (!parsed) return null;
+    const { id, secret } = parsed;
     const row = await this.db.apiToken.findUnique({ where: { id }, include: { user: true } });
     if (!row || !sameSecret(row.secretHash, digest(secret))) return null;
     if (row.revokedAt || row.user.disabled || (row.expiresAt && row.expiresAt.getTime() <= this.now())) return null;
