@@ -5,7 +5,7 @@ import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import * as containerOps from './container-ops.js';
-import { driversFor } from './drivers/registry.js';
+import { checkDriverCombination, driversFor } from './drivers/registry.js';
 import { EngineError, formatZodError, invalidConfig, toEngineError } from './errors.js';
 import { podHandle } from './handles.js';
 import { checkHostPaths, containerHostPaths, existingRootDirs, HOST_PATH_ROOTS_SETTING, podHostPaths, type HostPathField } from './host-paths.js';
@@ -152,6 +152,7 @@ export function createEngine(opts: EngineOptions): VC {
 
   async function createPod(input: PodConfigInput): Promise<VCPod> {
     const config: PodConfig = parseWith(PodConfigSchema, input, 'pod configuration');
+    checkDriverCombination(config);
     await allowHostPaths(podHostPaths(config));
     const release = await locks.acquire(config.id);
     try {

@@ -1,5 +1,7 @@
 // Every call from every state: which succeed, and which fail with which code. The expectations are
 // written out here on purpose (not derived from state.ts), so a change to the rules shows up as a diff.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { VC } from '../../server/engine/index.js';
 import { mockContainer, mockPod, testEngine } from '../helpers/engine.js';
@@ -96,6 +98,11 @@ describe('errors that do not depend on state', () => {
     expect(await code(t.vc.createContainer('p', mockContainer('c1')))).toBe('CONTAINER_EXISTS');
     expect(await code(t.vc.createPod({ id: 'h', hypervisorType: 'mock', agentType: 'hyperstart' }))).toBe('NOT_SUPPORTED');
     expect(await code(t.vc.createPod({ id: 'h', hypervisorType: 'mock', vmConfig: { memory: -5 } }))).toBe('INVALID_CONFIG');
+    // Driver pairs that cannot work are refused before anything boots or is recorded.
+    expect(await code(t.vc.createPod({ id: 'h', hypervisorType: 'mock', agentType: 'kata', proxyType: 'kataProxy', shimType: 'kataShim' }))).toBe('INVALID_CONFIG');
+    expect(await code(t.vc.runPod({ ...mockPod('h'), shimType: 'kataShim' }))).toBe('INVALID_CONFIG');
+    expect(await code(t.vc.runPod({ ...mockPod('h'), proxyType: 'kataProxy' }))).toBe('INVALID_CONFIG');
+    expect(existsSync(path.join(t.dir, 'run', 'h'))).toBe(false);
     expect(await code(t.vc.killContainer('p', 'c1', 'NOPE!', false))).toBe('INVALID_CONFIG');
     expect((await t.vc.listPod()).map((p) => p.id)).toEqual(['p']);
   });

@@ -1,0 +1,45 @@
+// Which driver types work together. The expectations are written out, not derived from the
+// registry's table, so a change to the rules shows up here as a diff.
+import { describe, expect, it } from 'vitest';
+import { checkDriverCombination, DRIVER_COMBINATIONS } from '../../server/engine/drivers/registry.js';
+import { PodConfigSchema, type PodConfigInput } from '../../server/engine/types.js';
+
+const KATA = { hypervisorType: 'qemu', agentType: 'kata', proxyType: 'kataProxy', shimType: 'kataShim' } as const;
+const outcome = (input: Omit<PodConfigInput, 'id'>) => {
+  try {
+    checkDriverCombination(PodConfigSchema.parse({ id: 'p', ...input }));
+    return 'ok';
+  } catch (err) {
+    const e = err as { code: string; message: string; details?: { fields?: string[] } };
+    return { code: e.code, fields: e.details?.fields, message: e.message };
+  }
+};
+
+describe('checkDriverCombination', () => {
+  it.each([
+    ['the defaults: a VM with the noop agent', {}],
+    ['the kata set on QEMU', KATA],
+    ['the mock hypervisor with the noop set', { hypervisorType: 'mock', agentType: 'noop' }],
+  ] as const)('accepts %s', (_, input) => {
+    expect(outcome(input)).toBe('ok');
+  });
+
+  it.each([
+    ['kata on the mock hypervisor', { ...KATA, hypervisorType: 'mock' }, ['agentType', 'hypervisorType'], /agentType "kata" needs hypervisorType "qemu", not "mock"/],
+    ['kata without its proxy', { ...KATA, proxyType: 'noopProxy' }, ['agentType', 'proxyType'], /agentType "kata" needs proxyType "kataProxy", not "noopProxy"/],
+    ['kata without its shim', { ...KATA, shimType: 'noopShim' }, ['agentType', 'shimType'], /agentType "kata" needs shimType "kataShim", not "noopShim"/],
+    ['noop with the kata proxy', { proxyType: 'kataProxy' }, ['agentType', 'proxyType'], /agentType "noop" needs proxyType "noopProxy", not "kataProxy"/],
+    ['noop with the kata shim', { shimType: 'kataShim' }, ['agentType', 'shimType'], /agentType "noop" needs shimType "noopShim", not "kataShim"/],
+  ] as const)('refuses %s with INVALID_CONFIG naming both fields', (_, input, fields, message) => {
+    expect(outcome(input)).toMatchObject({ code: 'INVALID_CONFIG', fields, message: expect.stringMatching(message) });
+  });
+
+  it('has a case above for every rule of the table', () => {
+    expect(DRIVER_COMBINATIONS).toHaveLength(5);
+  });
+
+  it('reports a type without a driver as NOT_SUPPORTED before judging the pair', () => {
+    expect(outcome({ ...KATA, hypervisorType: 'mock', proxyType: 'ccProxy' })).toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringMatching(/proxy type "ccProxy"/) });
+    expect(outcome({ ...KATA, agentType: 'hyperstart' })).toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringMatching(/agent type "hyperstart"/) });
+  });
+});
