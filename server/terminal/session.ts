@@ -47,6 +47,9 @@ export class TerminalSession {
   private paused = false;
   private started = false;
   private stdin: Promise<unknown> = Promise.resolve();
+  /** The size to apply once the resize in flight is done; only the latest one matters. */
+  private pendingSize: { rows: number; cols: number } | null = null;
+  private resizing = false;
   private exitCode: number | null = null;
   private ended = false;
 
@@ -155,10 +158,29 @@ export class TerminalSession {
       case 'resize':
         if (viewer.readOnly || !this.source.resize) return;
         this.screen?.terminal.resize(frame.cols, frame.rows);
-        this.stdin = this.stdin.then(() => this.source.resize!(frame.rows, frame.cols)).catch(() => {});
-        return;
+        this.pendingSize = { rows: frame.rows, cols: frame.cols };
+        return void this.applySize();
       case 'pong':
         return;
+    }
+  }
+
+  /**
+   * Resizes run on their own lane, never in the stdin chain: a resize costs the guest a process
+   * spawn (stty), and keystrokes queued behind a slow one stalled typing after a window resize.
+   * Sizes that arrive meanwhile collapse into the latest.
+   */
+  private async applySize() {
+    if (this.resizing) return;
+    this.resizing = true;
+    try {
+      while (this.pendingSize && !this.ended) {
+        const { rows, cols } = this.pendingSize;
+        this.pendingSize = null;
+        await this.source.resize!(rows, cols).catch(() => {});
+      }
+    } finally {
+      this.resizing = false;
     }
   }
 

@@ -15,6 +15,8 @@ import { TicketStore } from '../../server/terminal/tickets.js';
 /** A TTY process in memory: records what reaches it, in order, and exits on demand. */
 function fakeProcess() {
   const calls: string[] = [];
+  /** While set, resizes wait for it (a guest busy spawning stty). */
+  const resizeGate: { wait: Promise<void> | null } = { wait: null };
   let stdin = '';
   let exit!: (code: number) => void;
   const exited = new Promise<{ exitCode: number }>((resolve) => (exit = (code) => resolve({ exitCode: code })));
@@ -29,12 +31,16 @@ function fakeProcess() {
       stdin += data.toString();
     },
     closeStdin: async () => {},
-    resize: async (rows, cols) => void calls.push(`resize ${rows}x${cols}`),
+    resize: async (rows, cols) => {
+      calls.push(`resize ${rows}x${cols}`);
+      await resizeGate.wait;
+      calls.push(`resized ${rows}x${cols}`);
+    },
     signal: async (signal) => void calls.push(`signal ${signal}`),
     wait: () => exited,
     close: () => void calls.push('close'),
   };
-  return { io, stdout, calls, exit, stdin: () => stdin };
+  return { io, stdout, calls, exit, resizeGate, stdin: () => stdin };
 }
 
 const ORIGIN = 'http://console.test';
@@ -161,6 +167,24 @@ describe('[TERMINAL] sessions over a real WebSocket', () => {
     typist.connection.sendInput(paste);
     await until(() => proc.stdin().length === paste.length);
     expect(proc.stdin()).toBe(paste);
+  });
+
+  it('never holds keystrokes behind a slow resize, and applies only the latest of the sizes that queued up', async () => {
+    const { proc, url, opened } = await harness();
+    const typist = viewer(url, async () => opened.ticket);
+    await typist.connection.connect();
+    await until(() => typist.seen.states.some((s) => s.kind === 'connected'));
+    let release!: () => void;
+    proc.resizeGate.wait = new Promise((r) => (release = r));
+    typist.connection.resize(40, 120);
+    await until(() => proc.calls.includes('resize 40x120'));
+    typist.connection.resize(41, 121);
+    typist.connection.resize(42, 122);
+    typist.connection.sendInput('echo made\r');
+    await until(() => proc.stdin() === 'echo made\r'); // while the first resize still hangs
+    release();
+    await until(() => proc.calls.includes('resized 42x122'));
+    expect(proc.calls.filter((c) => c.startsWith('resize ')).slice(-2)).toEqual(['resize 40x120', 'resize 42x122']);
   });
 
   it('replays the screen to a viewer that reattaches, lets a second one watch read-only, and reports the exit code', async () => {

@@ -8,6 +8,7 @@ import { toAgentError } from './kata-connection.js';
 
 /** Larger writes are split so each frame stays well under the protocol's payload limit. */
 const STDIN_CHUNK_BYTES = 256 * 1024;
+const RESIZE_TIMEOUT_MS = 5_000;
 
 export async function openProcessIo(client: AgentClient, ref: ProcessRef): Promise<ProcessIo> {
   const what = `process ${ref.containerId}/${ref.execId}`;
@@ -46,7 +47,8 @@ export async function openProcessIo(client: AgentClient, ref: ProcessRef): Promi
         }
       }),
     closeStdin: () => call('close stdin of', () => client.call('CloseStdin', ref)),
-    resize: (rows, columns) => call('resize', () => client.call('TtyWinResize', { ...ref, rows, columns })),
+    // A resize that takes long is superseded by the next one anyway: never wait 30 s for it.
+    resize: (rows, columns) => call('resize', () => client.call('TtyWinResize', { ...ref, rows, columns }, { timeoutMs: RESIZE_TIMEOUT_MS })),
     signal: (signal) => call('signal', () => client.call('SignalProcess', { ...ref, signal })),
     wait: () => exited,
     close() {
