@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # postgresql: the server is only started by the tests of the PostgreSQL store.
 # crun: the guest agent's tests run it on the host too; bsdutils: `script`, copied into the guest for TTYs.
-APT_PACKAGES=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs util-linux bsdutils crun chromium postgresql)
+APT_PACKAGES=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs util-linux bsdutils crun chromium postgresql containernetworking-plugins iptables iproute2)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
