@@ -31,7 +31,7 @@ export function KillForm({ podId, containerId, state, podState }: { podId: strin
           </select>
         </label>
         <CheckboxField label="All processes" checked={all} onChange={setAll} />
-        <ActionButton variant="danger" unavailableBecause={blocker.container('kill', state, podState)} busy={kill.isPending} onClick={() => kill.mutate({ podId, containerId, signal, all })}>
+        <ActionButton variant="danger" unavailableBecause={blocker.container('kill', { id: containerId, state }, { id: podId, state: podState })} busy={kill.isPending} onClick={() => kill.mutate({ podId, containerId, signal, all })}>
           Kill
         </ActionButton>
       </div>

@@ -23,7 +23,7 @@ function pretty(output: string, format: (typeof FORMATS)[number]): string {
 export function ProcessList({ podId, containerId, state, podState }: { podId: string; containerId: string; state: State; podState: State }) {
   const trpc = useTRPC();
   const [format, setFormat] = useState<(typeof FORMATS)[number]>('table');
-  const blocker = usePreconditions().container('processList', state, podState);
+  const blocker = usePreconditions().container('processList', { id: containerId, state }, { id: podId, state: podState });
   const ps = useQuery({ ...trpc.container.processList.queryOptions({ podId, containerId, options: { format } }), enabled: blocker === null });
   return (
     <section className="card span-2" aria-labelledby="processes-heading">

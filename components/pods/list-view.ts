@@ -20,6 +20,8 @@ export interface PodRow {
   accelerator: string;
   containers: number;
   runningContainers: number;
+  /** For the bulk actions: deleting a pod depends on its containers' states too. */
+  containerStates: { id: string; state: State }[];
   vcpus: number;
   memoryMiB: number;
   /** Milliseconds since the pod last started, for running and paused pods. */
@@ -73,6 +75,7 @@ export function toRows(statuses: PodStatus[], overviews: PodOverview[] | undefin
       accelerator: p.vm?.accelerator ?? '',
       containers: p.containersStatus.length,
       runningContainers: p.containersStatus.filter((c) => c.state === 'running').length,
+      containerStates: p.containersStatus.map(({ id, state }) => ({ id, state })),
       vcpus: o?.vcpus ?? 0,
       memoryMiB: o?.memoryMiB ?? 0,
       uptimeMs: up ? now - Date.parse(up) : null,

@@ -1,19 +1,23 @@
 'use client';
-// Lifecycle buttons of one pod: only the calls valid in its state are enabled, the others say why.
+// Lifecycle buttons of one pod: only the calls valid in its state (and, for delete, its containers')
+// are enabled, the others say why.
 import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
-import type { State } from '../../server/engine/types';
+import type { PodStatus } from '../../server/engine/types';
 import { useActionFeedback } from '../trpc/use-action-feedback';
 import { useTRPC } from '../trpc/client';
 import { ActionButton } from '../ui/action-button';
 import { ConfirmedDelete } from '../ui/confirmed-delete';
+import type { PodAction } from './preconditions';
 import { usePreconditions } from './use-preconditions';
 
-export function PodActions({ podId, state }: { podId: string; state: State }) {
+export function PodActions({ pod }: { pod: PodStatus }) {
+  const podId = pod.id;
   const trpc = useTRPC();
   const router = useRouter();
   const feedback = useActionFeedback();
   const blocker = usePreconditions();
+  const why = (name: PodAction) => blocker.pod(name, pod, pod.containersStatus);
   const start = useMutation(trpc.pod.start.mutationOptions(feedback(() => `Pod ${podId} started`)));
   const stop = useMutation(trpc.pod.stop.mutationOptions(feedback(() => `Pod ${podId} stopped`)));
   const pause = useMutation(trpc.pod.pause.mutationOptions(feedback(() => `Pod ${podId} paused`)));
@@ -23,19 +27,19 @@ export function PodActions({ podId, state }: { podId: string; state: State }) {
   const input = { podId };
   return (
     <div className="button-row" role="group" aria-label="Pod actions">
-      <ActionButton variant="primary" unavailableBecause={blocker.pod('start', state)} busy={busy} onClick={() => start.mutate(input)}>
+      <ActionButton variant="primary" unavailableBecause={why('start')} busy={busy} onClick={() => start.mutate(input)}>
         Start
       </ActionButton>
-      <ActionButton unavailableBecause={blocker.pod('pause', state)} busy={busy} onClick={() => pause.mutate(input)}>
+      <ActionButton unavailableBecause={why('pause')} busy={busy} onClick={() => pause.mutate(input)}>
         Pause
       </ActionButton>
-      <ActionButton unavailableBecause={blocker.pod('resume', state)} busy={busy} onClick={() => resume.mutate(input)}>
+      <ActionButton unavailableBecause={why('resume')} busy={busy} onClick={() => resume.mutate(input)}>
         Resume
       </ActionButton>
-      <ActionButton unavailableBecause={blocker.pod('stop', state)} busy={busy} onClick={() => stop.mutate(input)}>
+      <ActionButton unavailableBecause={why('stop')} busy={busy} onClick={() => stop.mutate(input)}>
         Stop
       </ActionButton>
-      <ConfirmedDelete what={`pod ${podId}`} unavailableBecause={blocker.pod('delete', state)} busy={busy} onDelete={() => remove.mutate(input)}>
+      <ConfirmedDelete what={`pod ${podId}`} unavailableBecause={why('delete')} busy={busy} onDelete={() => remove.mutate(input)}>
         <p>This removes the pod, its containers and their records. It cannot be undone.</p>
       </ConfirmedDelete>
     </div>

@@ -31,7 +31,7 @@ export function PodBulkActions({ rows, onDone }: { rows: PodRow[]; onDone: () =>
     delete: useMutation(trpc.pod.delete.mutationOptions()),
   };
   const roleBlocker = useRoleBlocker('operator');
-  const applicable = (action: BulkAction) => rows.filter((r) => blocker.pod(action, r.state) === null);
+  const applicable = (action: BulkAction) => rows.filter((r) => blocker.pod(action, r, r.containerStates) === null);
   const unavailable = (action: BulkAction) =>
     roleBlocker ?? (rows.length === 0 ? 'Select pods first' : applicable(action).length === 0 ? `None of the selected pods can be ${PAST[action]}` : null);
 
@@ -47,7 +47,7 @@ export function PodBulkActions({ rows, onDone }: { rows: PodRow[]; onDone: () =>
     await refetchState();
   };
 
-  const skipped = pending ? rows.filter((r) => blocker.pod(pending, r.state) !== null) : [];
+  const skipped = pending ? rows.filter((r) => blocker.pod(pending, r, r.containerStates) !== null) : [];
   return (
     <>
       <span className="selection-count" aria-live="polite">

@@ -8,7 +8,7 @@ import { TableHead } from '../ui/table-head';
 import { usePreconditions } from './use-preconditions';
 
 export function PodContainers({ status }: { status: PodStatus }) {
-  const blocker = usePreconditions().container('create', null, status.state);
+  const blocker = usePreconditions().container('create', null, status);
   return (
     <section className="card" aria-labelledby="containers-heading">
       <div className="card-header">

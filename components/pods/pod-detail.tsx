@@ -39,7 +39,7 @@ export function PodDetail({ podId }: { podId: string }) {
   const pod = status.data;
   return (
     <>
-      <PageHeader title={pod.id} crumbs={CRUMBS} badge={<StateBadge state={pod.state} />} actions={<PodActions podId={pod.id} state={pod.state} />} />
+      <PageHeader title={pod.id} crumbs={CRUMBS} badge={<StateBadge state={pod.state} />} actions={<PodActions pod={pod} />} />
       <div className="detail-grid">
         <PodSummary status={pod} config={config.data} />
         <PodUsage podId={pod.id} hasVm={Boolean(pod.vm?.pid)} />

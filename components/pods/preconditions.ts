@@ -1,28 +1,28 @@
 // Whether an action is possible in the current state, and if not, the sentence that says why. The
-// tables are the engine's own (served by system.preconditions), so buttons and engine never disagree.
-import type { CONTAINER_PRECONDITIONS, POD_PRECONDITIONS } from '../../server/engine/state';
-import type { State } from '../../server/engine/types';
+// verdict is the engine's own (state.ts, the table its call skeleton enforces), so buttons and engine
+// never disagree; only the wording is the console's.
+import { verdict, type CallName, type Situation, type Subject } from '../../server/engine/state';
 
-export interface Preconditions {
-  pod: typeof POD_PRECONDITIONS;
-  container: typeof CONTAINER_PRECONDITIONS;
-}
-export type PodAction = keyof Preconditions['pod'];
-export type ContainerAction = keyof Preconditions['container'];
+export type PodAction = 'start' | 'stop' | 'delete' | 'pause' | 'resume';
+export type ContainerAction = 'create' | 'start' | 'stop' | 'delete' | 'kill' | 'enter' | 'processList';
 
-const either = (states: readonly string[]) => states.join(' or ');
-const action = (name: string) => (name === 'processList' ? 'listing processes' : name === 'create' ? 'adding a container' : name);
+const phrase = (name: string) => (name === 'processList' ? 'listing processes' : name === 'create' ? 'adding a container' : name);
 
-/** null when `name` is possible on a pod in `state`. */
-export function podActionBlocker(tables: Preconditions, name: PodAction, state: State): string | null {
-  const allowed: readonly State[] = tables.pod[name];
-  return allowed.includes(state) ? null : `The pod is ${state}; ${action(name)} needs it ${either(allowed)}`;
+function blocker(name: PodAction | ContainerAction, call: CallName, at: Situation): string | null {
+  const v = verdict(call, at);
+  if (v.go === 'act') return null;
+  // The engine accepts it as a no-op; a button that does nothing would only mislead.
+  if (v.go === 'done') return `The container is already ${at.container?.state}`;
+  const who = v.kind === 'pod' ? 'The pod' : v.who === at.container ? 'The container' : `Container ${v.who.id}`;
+  return `${who} is ${v.who.state}; ${phrase(name)} needs it ${v.allowed.join(' or ')}`;
 }
 
-/** null when `name` is possible on a container in `state` (or none, for create) inside a pod in `podState`. */
-export function containerActionBlocker(tables: Preconditions, name: ContainerAction, state: State | null, podState: State): string | null {
-  const pre: { container?: readonly State[]; pod?: readonly State[] } = tables.container[name];
-  if (state && pre.container && !pre.container.includes(state)) return `The container is ${state}; ${action(name)} needs it ${either(pre.container)}`;
-  if (pre.pod && !pre.pod.includes(podState)) return `The pod is ${podState}; ${action(name)} needs it ${either(pre.pod)}`;
-  return null;
+/** null when `name` is possible on `pod`, whose containers are `containers`. */
+export function podActionBlocker(name: PodAction, pod: Subject, containers: readonly Subject[]): string | null {
+  return blocker(name, `${name}Pod`, { pod, containers });
+}
+
+/** null when `name` is possible on `container` (none, for create) inside `pod`. */
+export function containerActionBlocker(name: ContainerAction, container: Subject | null, pod: Subject): string | null {
+  return blocker(name, `${name}Container`, { pod, ...(container ? { container } : {}) });
 }

@@ -1,12 +1,11 @@
-// The container calls of the 1.0 API that change state, each run on a PodSession under the pod's lock.
+// The container calls of the 1.0 API that change state, each run on a PodSession under the pod's
+// lock, after the engine's skeleton checked the call's precondition (state.ts).
 import { EngineError } from './errors.js';
 import type { Rollback } from './rollback.js';
 import type { PodSession } from './session.js';
-import { assertStateIn, CONTAINER_PRECONDITIONS as PRE } from './state.js';
 import type { ContainerConfig } from './types.js';
 
 export async function createContainer(s: PodSession, config: ContainerConfig, rb: Rollback): Promise<string> {
-  assertStateIn('pod', s.id, s.pod.state, PRE.create.pod, 'create a container');
   if (s.containers.has(config.id)) {
     throw new EngineError('CONTAINER_EXISTS', `Container "${config.id}" already exists in pod "${s.id}"`, { podId: s.id, containerId: config.id });
   }
@@ -30,7 +29,6 @@ export async function createContainer(s: PodSession, config: ContainerConfig, rb
 export async function startOneContainer(s: PodSession, id: string, rb: Rollback): Promise<void> {
   const { agent } = s.drivers;
   let c = s.container(id);
-  assertStateIn('container', id, c.state, PRE.start.container, 'start the container');
   if (c.state === 'stopped') {
     c = { ...c, agentState: await agent.createContainer(s.context(), s.containerContext(c)) };
     s.putContainer(c);
@@ -42,17 +40,13 @@ export async function startOneContainer(s: PodSession, id: string, rb: Rollback)
 }
 
 export async function startContainer(s: PodSession, id: string, rb: Rollback): Promise<string> {
-  assertStateIn('pod', s.id, s.pod.state, PRE.start.pod, 'start the container');
   await startOneContainer(s, id, rb);
   return 'container started';
 }
 
-/** Stopping a stopped container is a no-op success, as upstream. */
+/** Stopping a stopped container is a no-op success, as upstream: the skeleton does not get here. */
 export async function stopContainer(s: PodSession, id: string): Promise<string> {
   const c = s.container(id);
-  if (c.state === 'stopped') return 'container already stopped';
-  assertStateIn('pod', s.id, s.pod.state, PRE.stop.pod, 'stop the container');
-  assertStateIn('container', id, c.state, PRE.stop.container, 'stop the container');
   const { agent } = s.drivers;
   const probe = c.state === 'running' ? await agent.probeContainer(s.context(), s.containerContext(c)).catch(() => null) : null;
   await agent.stopContainer(s.context(), s.containerContext(c));
@@ -62,10 +56,8 @@ export async function stopContainer(s: PodSession, id: string): Promise<string> 
 
 export async function deleteContainer(s: PodSession, id: string): Promise<string> {
   const c = s.container(id);
-  assertStateIn('container', id, c.state, PRE.delete.container, 'delete the container');
   if (c.state === 'ready') {
     // A created-but-never-started container still exists in the guest: remove it there too.
-    assertStateIn('pod', s.id, s.pod.state, ['ready', 'running'], 'delete a created container');
     await s.drivers.agent.stopContainer(s.context(), s.containerContext(c));
   }
   s.removeContainer(id);
@@ -74,8 +66,6 @@ export async function deleteContainer(s: PodSession, id: string): Promise<string
 
 export async function killContainer(s: PodSession, id: string, signal: string, all: boolean): Promise<string> {
   const c = s.container(id);
-  assertStateIn('pod', s.id, s.pod.state, PRE.kill.pod, 'signal the container');
-  assertStateIn('container', id, c.state, PRE.kill.container, 'signal the container');
   await s.drivers.agent.signalContainer(s.context(), s.containerContext(c), signal, all);
   return `${signal} sent${all ? ' to all processes' : ''}`;
 }

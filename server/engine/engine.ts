@@ -1,5 +1,6 @@
-// createEngine(): the VC implementation. Every call follows one skeleton:
-// validate (zod, then the host-path allowlist) → lock the pod → load → check preconditions → act → commit records and events.
+// createEngine(): the VC implementation. Every call follows one skeleton: validate (zod, then the
+// host-path allowlist) → lock the pod → load → the call's precondition from state.ts → act → commit
+// records and events. Reads skip the lock and the commit, not the precondition.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -15,7 +16,7 @@ import * as podOps from './pod-ops.js';
 import { Rollback } from './rollback.js';
 import { PodSession } from './session.js';
 import { removeRunDir, teardownPod } from './vm.js';
-import { assertStateIn, CONTAINER_PRECONDITIONS as PRE } from './state.js';
+import { admit, namesContainer, type CallName } from './state.js';
 import type { PodRecord, Store } from './store/types.js';
 import {
   CmdSchema,
@@ -94,14 +95,25 @@ export function createEngine(opts: EngineOptions): VC {
 
   const handleOf = (s: PodSession): VCPod => podHandle(s.pod, [...s.containers.values()], writers);
 
-  /** The skeleton of every mutating call; `act` returns the message recorded in the pod's timeline. */
-  async function mutate(call: string, podIdInput: string, containerId: string | null, act: (s: PodSession) => Promise<string>): Promise<PodSession> {
+  /** The table's judgement of `call` on the session (the named container looked up first); see state.admit. */
+  const admitted = (call: CallName, s: PodSession, containerId: string | null): string | null =>
+    admit(call, {
+      pod: s.pod,
+      container: containerId !== null && namesContainer(call) ? s.container(containerId) : undefined,
+      containers: [...s.containers.values()],
+    });
+
+  /**
+   * The skeleton of every mutating call; `act` runs only if the precondition admits the call, and
+   * returns the message recorded in the pod's timeline. A refusal is recorded as a failed call.
+   */
+  async function mutate(call: CallName, podIdInput: string, containerId: string | null, act: (s: PodSession) => Promise<string>): Promise<PodSession> {
     const podId = parseId('Pod', podIdInput);
     const release = await locks.acquire(podId);
     try {
       const s = await load(podId);
       try {
-        const message = await act(s);
+        const message = admitted(call, s, containerId) ?? (await act(s));
         await store.commit(podId, s.change(call, containerId, message));
         return s;
       } catch (err) {
@@ -112,6 +124,13 @@ export function createEngine(opts: EngineOptions): VC {
     } finally {
       await release();
     }
+  }
+
+  /** The skeleton of every read: the pod as observed (see `observed`), or as recorded, admitted by the table. */
+  async function read(call: CallName, podIdInput: string, containerId: string | null, how: 'observe' | 'load'): Promise<PodSession> {
+    const s = how === 'observe' ? await observed(podIdInput) : await load(parseId('Pod', podIdInput));
+    admitted(call, s, containerId);
+    return s;
   }
 
   /** Reads the pod, then lets `observe` correct what died; records the correction when the lock is free. */
@@ -177,7 +196,7 @@ export function createEngine(opts: EngineOptions): VC {
     }
   }
 
-  const containerCall = (call: string, act: (s: PodSession, id: string, rb: Rollback) => Promise<string>) => async (podId: string, containerId: string) => {
+  const containerCall = (call: CallName, act: (s: PodSession, id: string, rb: Rollback) => Promise<string>) => async (podId: string, containerId: string) => {
     const id = parseId('Container', containerId);
     const s = await mutate(call, podId, id, (s) => Rollback.guard(s.log, (rb) => act(s, id, rb)));
     return handleOf(s).getContainer(id)!;
@@ -198,15 +217,15 @@ export function createEngine(opts: EngineOptions): VC {
       const statuses = [];
       for (const pod of await store.listPods()) {
         try {
-          statuses.push(podStatusOf(await observed(pod.id)));
+          statuses.push(podStatusOf(await read('listPod', pod.id, null, 'observe')));
         } catch (err) {
           log.warn({ err, pod: pod.id }, 'listPod: pod skipped');
         }
       }
       return statuses;
     },
-    statusPod: async (id) => podStatusOf(await observed(id)),
-    fetchPod: async (id) => handleOf(await load(parseId('Pod', id))),
+    statusPod: async (id) => podStatusOf(await read('statusPod', id, null, 'observe')),
+    fetchPod: async (id) => handleOf(await read('fetchPod', id, null, 'load')),
 
     async createContainer(podId, input) {
       const config = parseWith(ContainerConfigSchema, input, 'container configuration');
@@ -237,10 +256,7 @@ export function createEngine(opts: EngineOptions): VC {
       let process!: Awaited<ReturnType<VC['enterContainer']>>['process'];
       // Entering changes no record; the lock only keeps a concurrent stop from racing the exec.
       const s = await mutate('enterContainer', podId, id, async (s) => {
-        const c = s.container(id);
-        assertStateIn('pod', s.id, s.pod.state, PRE.enter.pod, 'enter the container');
-        assertStateIn('container', id, c.state, PRE.enter.container, 'enter the container');
-        process = await s.drivers.agent.exec(s.context(), s.containerContext(c), cmd);
+        process = await s.drivers.agent.exec(s.context(), s.containerContext(s.container(id)), cmd);
         return `entered: ${cmd.args.join(' ')} (token ${process.token})`;
       });
       const pod = handleOf(s);
@@ -248,33 +264,29 @@ export function createEngine(opts: EngineOptions): VC {
     },
     async statusContainer(podId, containerId) {
       const id = parseId('Container', containerId);
-      return containerStatusOf(await observed(podId), id);
+      return containerStatusOf(await read('statusContainer', podId, id, 'observe'), id);
     },
     async processListContainer(podId, containerId, optionsInput) {
       const id = parseId('Container', containerId);
       const options = parseWith(ProcessListOptionsSchema, optionsInput ?? {}, 'process list options');
-      const s = await observed(podId);
-      const c = s.container(id);
-      assertStateIn('pod', s.id, s.pod.state, PRE.processList.pod, 'list the processes');
-      assertStateIn('container', id, c.state, PRE.processList.container, 'list the processes');
-      return s.drivers.agent.processList(s.context(), s.containerContext(c), options);
+      const s = await read('processListContainer', podId, id, 'observe');
+      return s.drivers.agent.processList(s.context(), s.containerContext(s.container(id)), options);
     },
     async attachProcess(podId, containerId, token) {
       const id = parseId('Container', containerId);
-      const s = await load(parseId('Pod', podId));
-      const c = s.container(id);
-      assertStateIn('pod', s.id, s.pod.state, ['running'], 'attach to a process');
-      return s.drivers.agent.attach(s.context(), s.containerContext(c), token);
+      // As recorded: observing would probe the VM and every container on each attach.
+      const s = await read('attachProcess', podId, id, 'load');
+      return s.drivers.agent.attach(s.context(), s.containerContext(s.container(id)), token);
     },
     async recordPodEvent(podId, event) {
-      const s = await load(parseId('Pod', podId));
+      const s = await read('recordPodEvent', podId, null, 'load');
       const call = parseWith(RecordedCallSchema, event.call, 'event call');
       await store.commit(s.id, {
         events: [{ podId: s.id, call, containerId: event.containerId ?? null, outcome: event.failed ? 'error' : 'ok', errorCode: null, message: event.message.slice(0, 2_000), fromState: null, toState: null }],
       });
     },
     async listPodEvents(podId, options) {
-      const s = await load(parseId('Pod', podId));
+      const s = await read('listPodEvents', podId, null, 'load');
       const { limit } = parseWith(EventListOptionsSchema, options ?? {}, 'event list options');
       return store.listEvents(s.id, limit);
     },

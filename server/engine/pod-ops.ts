@@ -1,9 +1,8 @@
-// The pod calls of the 1.0 API, each run on a PodSession under the pod's lock.
-// Preconditions come from state.ts; the engine commits the session when a call returns.
+// The pod calls of the 1.0 API, each run on a PodSession under the pod's lock, after the engine's
+// skeleton checked the call's precondition (state.ts); the engine commits the session when a call returns.
 import { runHooks } from './hooks.js';
 import { Rollback } from './rollback.js';
 import type { PodSession } from './session.js';
-import { assertStateIn, CONTAINER_PRECONDITIONS, POD_PRECONDITIONS } from './state.js';
 import { bootPod, removeRunDir, teardownPod } from './vm.js';
 import { startOneContainer } from './container-ops.js';
 
@@ -14,7 +13,6 @@ export async function createPod(s: PodSession): Promise<string> {
 }
 
 export async function startPod(s: PodSession): Promise<string> {
-  assertStateIn('pod', s.id, s.pod.state, POD_PRECONDITIONS.start, 'start the pod');
   const wasStopped = s.pod.state === 'stopped';
   await Rollback.guard(s.log, async (rb) => {
     // Upstream let a stopped pod "start" without a VM; we boot it again.
@@ -30,7 +28,6 @@ export async function startPod(s: PodSession): Promise<string> {
 }
 
 export async function stopPod(s: PodSession): Promise<string> {
-  assertStateIn('pod', s.id, s.pod.state, POD_PRECONDITIONS.stop, 'stop the pod');
   const warnings = await teardownPod(s, { guestResponsive: s.pod.state !== 'paused' });
   s.setPodState('stopped');
   warnings.push(...(await runHooksLogged(s, 'poststop')));
@@ -39,19 +36,14 @@ export async function stopPod(s: PodSession): Promise<string> {
 
 /** Unlike upstream, deleting a pod whose VM still runs stops the VM first instead of leaking it. */
 export async function deletePod(s: PodSession): Promise<string> {
-  assertStateIn('pod', s.id, s.pod.state, POD_PRECONDITIONS.delete, 'delete the pod');
-  for (const c of s.containers.values()) {
-    assertStateIn('container', c.id, c.state, CONTAINER_PRECONDITIONS.delete.container, 'delete the pod');
-  }
   const warnings = s.pod.state === 'stopped' ? [] : await teardownPod(s, { guestResponsive: s.pod.state !== 'paused' });
   await removeRunDir(s);
   s.removePod();
   return ['pod deleted', ...warnings].join('; ');
 }
 
-/** Upstream checked nothing here; we require `running` and move only running containers. */
+/** Upstream checked nothing here; the table requires `running`, and only running containers follow. */
 export async function pausePod(s: PodSession): Promise<string> {
-  assertStateIn('pod', s.id, s.pod.state, POD_PRECONDITIONS.pause, 'pause the pod');
   await s.drivers.hypervisor.pauseVm(s.context());
   s.setPodState('paused');
   for (const c of [...s.containers.values()]) if (c.state === 'running') s.setContainerState(c.id, 'paused');
@@ -59,7 +51,6 @@ export async function pausePod(s: PodSession): Promise<string> {
 }
 
 export async function resumePod(s: PodSession): Promise<string> {
-  assertStateIn('pod', s.id, s.pod.state, POD_PRECONDITIONS.resume, 'resume the pod');
   await s.drivers.hypervisor.resumeVm(s.context());
   s.setPodState('running');
   for (const c of [...s.containers.values()]) if (c.state === 'paused') s.setContainerState(c.id, 'running');

@@ -1,5 +1,6 @@
 // The engine's public contract: the virtcontainers 1.0 `VC`, `VCPod` and `VCContainer` interfaces
-// (upstream interfaces.go), in TypeScript. Each call's doc names the states it accepts.
+// (upstream interfaces.go), in TypeScript. Each call's doc names the states it accepts, as the
+// table in state.ts, which the engine's call skeleton enforces, says.
 import type { ProcessIo } from './drivers/agent/types.js';
 import type { PodEvent } from './events.js';
 import type {
@@ -82,7 +83,7 @@ export interface VC {
   /** Pod and container `running`: `ps` inside the container, as JSON or a table. */
   processListContainer(podId: string, containerId: string, options: Partial<ProcessListOptions>): Promise<string>;
 
-  /** Podvisor addition: streams the stdio of a process returned by startContainer or enterContainer. */
+  /** Podvisor addition: pod `running`; streams the stdio of a process returned by startContainer or enterContainer. */
   attachProcess(podId: string, containerId: string, token: string): Promise<ProcessIo>;
   /** Podvisor addition: puts what an adapter did (e.g. a terminal session) on the pod's timeline. */
   recordPodEvent(podId: string, event: { call: string; containerId?: string | null; message: string; failed?: boolean }): Promise<void>;

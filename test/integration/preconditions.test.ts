@@ -3,24 +3,27 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { VC } from '../../server/engine/index.js';
+import { containerActionBlocker, podActionBlocker, type ContainerAction, type PodAction } from '../../components/pods/preconditions.js';
+import type { State, VC } from '../../server/engine/index.js';
 import { mockContainer, mockPod, testEngine } from '../helpers/engine.js';
 
-type Scenario = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
+type Scenario = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
 /** Pod state / state of container c1 in each scenario. */
-const SCENARIOS: Record<Scenario, [string, string]> = {
+const SCENARIOS: Record<Scenario, [State, State]> = {
   A: ['ready', 'ready'],
   B: ['running', 'ready'],
   C: ['running', 'running'],
   D: ['running', 'stopped'],
   E: ['paused', 'paused'],
   F: ['stopped', 'stopped'],
+  G: ['paused', 'ready'],
 };
 
 async function setUp(vc: VC, scenario: Scenario): Promise<void> {
-  if (scenario === 'B') {
+  if (scenario === 'B' || scenario === 'G') {
     await vc.runPod(mockPod('p', 0));
     await vc.createContainer('p', mockContainer('c1'));
+    if (scenario === 'G') await vc.pausePod('p');
     return;
   }
   if (scenario === 'A') await vc.createPod(mockPod('p'));
@@ -33,25 +36,36 @@ async function setUp(vc: VC, scenario: Scenario): Promise<void> {
 const CONTAINER_CALLS: Record<string, [(vc: VC) => Promise<unknown>, Scenario[]]> = {
   startContainer: [(vc) => vc.startContainer('p', 'c1'), ['B', 'D']],
   stopContainer: [(vc) => vc.stopContainer('p', 'c1'), ['A', 'B', 'C', 'D', 'F']],
+  // G: a created container lives in the guest, which a paused pod cannot be asked to remove it from.
   deleteContainer: [(vc) => vc.deleteContainer('p', 'c1'), ['A', 'B', 'D', 'F']],
   killContainer: [(vc) => vc.killContainer('p', 'c1', 'SIGTERM', false), ['A', 'B', 'C']],
   enterContainer: [(vc) => vc.enterContainer('p', 'c1', { args: ['true'] }), ['C']],
   processListContainer: [(vc) => vc.processListContainer('p', 'c1', {}), ['C']],
-  statusContainer: [(vc) => vc.statusContainer('p', 'c1'), ['A', 'B', 'C', 'D', 'E', 'F']],
+  statusContainer: [(vc) => vc.statusContainer('p', 'c1'), ['A', 'B', 'C', 'D', 'E', 'F', 'G']],
   createContainer: [(vc) => vc.createContainer('p', mockContainer('c2')), ['A', 'B', 'C', 'D']],
+  attachProcess: [(vc) => vc.attachProcess('p', 'c1', 'c1'), ['B', 'C', 'D']],
 };
 
 const POD_CALLS: Record<string, [(vc: VC) => Promise<unknown>, Scenario[]]> = {
   startPod: [(vc) => vc.startPod('p'), ['A', 'F']],
-  stopPod: [(vc) => vc.stopPod('p'), ['A', 'B', 'C', 'D', 'E']],
-  deletePod: [(vc) => vc.deletePod('p'), ['A', 'F']],
+  stopPod: [(vc) => vc.stopPod('p'), ['A', 'B', 'C', 'D', 'E', 'G']],
+  deletePod: [(vc) => vc.deletePod('p'), ['A', 'F', 'G']],
   pausePod: [(vc) => vc.pausePod('p'), ['B', 'C', 'D']],
-  resumePod: [(vc) => vc.resumePod('p'), ['E']],
-  statusPod: [(vc) => vc.statusPod('p'), ['A', 'B', 'C', 'D', 'E', 'F']],
+  resumePod: [(vc) => vc.resumePod('p'), ['E', 'G']],
+  statusPod: [(vc) => vc.statusPod('p'), ['A', 'B', 'C', 'D', 'E', 'F', 'G']],
 };
 
 /** Reads are not put on the timeline: the console polls them. */
-const READ_CALLS = new Set(['statusPod', 'statusContainer', 'processListContainer']);
+const READ_CALLS = new Set(['statusPod', 'statusContainer', 'processListContainer', 'attachProcess']);
+
+/** The console's button for `call`, if it has one: null when enabled, else why not. */
+function consoleSays(call: string, [podState, containerState]: [State, State]): string | null | undefined {
+  const [pod, c1] = [{ id: 'p', state: podState }, { id: 'c1', state: containerState }];
+  const name = call.replace(/Pod$|Container$/, '');
+  if (call.endsWith('Pod') && ['start', 'stop', 'delete', 'pause', 'resume'].includes(name)) return podActionBlocker(name as PodAction, pod, [c1]);
+  if (call.endsWith('Container') && name !== 'status') return containerActionBlocker(name as ContainerAction, name === 'create' ? null : c1, pod);
+  return undefined;
+}
 
 describe.each(Object.entries({ ...POD_CALLS, ...CONTAINER_CALLS }))('%s', (call, [invoke, okIn]) => {
   it.each(Object.keys(SCENARIOS) as Scenario[])('in scenario %s', async (scenario) => {
@@ -62,6 +76,9 @@ describe.each(Object.entries({ ...POD_CALLS, ...CONTAINER_CALLS }))('%s', (call,
       () => 'ok',
       (err: { code?: string }) => err.code,
     );
+    // The console enables exactly what succeeds, except a no-op (stopping a stopped container).
+    const button = consoleSays(call, SCENARIOS[scenario]);
+    if (button !== undefined) expect(button === null, `console on ${call} in ${scenario}: ${button}`).toBe(outcome === 'ok' && !(call === 'stopContainer' && SCENARIOS[scenario][1] === 'stopped'));
     if (okIn.includes(scenario)) {
       expect(outcome, `${call} with pod/container ${SCENARIOS[scenario].join('/')}`).toBe('ok');
       return;
@@ -90,6 +107,7 @@ describe('errors that do not depend on state', () => {
       enterContainer: () => t.vc.enterContainer('p', 'nope', { args: ['true'] }),
       processListContainer: () => t.vc.processListContainer('p', 'nope', {}),
       statusContainer: () => t.vc.statusContainer('p', 'nope'),
+      attachProcess: () => t.vc.attachProcess('p', 'nope', 'nope'),
     };
     for (const [name, call] of Object.entries(onMissing)) expect(await code(call()), name).toBe('CONTAINER_NOT_FOUND');
     expect(await code(t.vc.startPod(''))).toBe('INVALID_ARGUMENT');

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { configFromEnv, REPO_ROOT } from '../../config.js';
-import { CONTAINER_PRECONDITIONS, IdSchema, POD_PRECONDITIONS, type PodEvent, type VC } from '../../engine/index.js';
+import { IdSchema, type PodEvent, type VC } from '../../engine/index.js';
 import { router, viewerProcedure } from '../trpc.js';
 
 const GUEST_ASSETS = ['vmlinux', 'initrd.img', 'image.ext4'];
@@ -85,8 +85,6 @@ export const systemRouter = router({
       defaultRootFs: path.join(REPO_ROOT, 'var', 'rootfs', 'busybox'),
     };
   }),
-  /** The engine's state tables, for the console to enable buttons (Next cannot bundle engine modules). */
-  preconditions: viewerProcedure.query(() => ({ pod: POD_PRECONDITIONS, container: CONTAINER_PRECONDITIONS })),
   podOverview: viewerProcedure.query(async ({ ctx }) => {
     const pods = await ctx.engine.listPod();
     return Promise.all(pods.map((p) => overviewOf(ctx.engine, p.id)));
