@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { createQemuHypervisor } from '../server/engine/drivers/hypervisor/qemu/index.js';
 import type { PodContext } from '../server/engine/drivers/types.js';
+import { kataLaunchPlan } from '../server/guest/testing/launch-plan.js';
 import { PodConfigSchema } from '../server/engine/types.js';
 import { bareBoot, FIRST_INIT_LINE } from './lib/bare-boot.js';
 import { median } from './lib/stats.js';
@@ -26,7 +27,7 @@ async function podBoot(i: number): Promise<[number, number, number]> {
   const config = PodConfigSchema.parse({ id: `bench${i}`, hypervisorType: 'qemu' });
   const pod: PodContext = { id: config.id, config, runDir: join(runRoot, config.id), runtime: { hypervisor: {}, agent: {}, network: {} }, log: pino({ level: 'warn' }) };
   const started = Date.now();
-  pod.runtime.hypervisor = await hypervisor.startVm(pod);
+  pod.runtime.hypervisor = (await hypervisor.startVm(pod, kataLaunchPlan(pod.runDir))).state;
   const qmpReady = Date.now() - started;
   try {
     const consoleLog = join(pod.runDir, 'console.log');

@@ -4,6 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createQemuHypervisor } from '../server/engine/drivers/hypervisor/qemu/index.js';
+import { kataLaunchPlan } from '../server/guest/testing/launch-plan.js';
 import type { PodContext } from '../server/engine/drivers/types.js';
 import { PodConfigSchema } from '../server/engine/types.js';
 
@@ -19,7 +20,7 @@ async function rssKiB(pid: number): Promise<Record<string, number>> {
 const hypervisor = createQemuHypervisor({ runRoot });
 const config = PodConfigSchema.parse({ id: 'rss', hypervisorType: 'qemu', vmConfig: { vcpus: 1, memory: 256 } });
 const pod: PodContext = { id: config.id, config, runDir: join(runRoot, config.id), runtime: { hypervisor: {}, agent: {}, network: {} }, log: pino({ level: 'warn' }) };
-pod.runtime.hypervisor = await hypervisor.startVm(pod);
+pod.runtime.hypervisor = (await hypervisor.startVm(pod, kataLaunchPlan(pod.runDir))).state;
 try {
   const consoleLog = join(pod.runDir, 'console.log');
   const started = Date.now();

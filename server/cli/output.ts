@@ -28,8 +28,19 @@ export const containerTable = (containers: ContainerStatus[]) =>
     ...containers.map((c) => [c.id, c.state, dash(c.pid || null), dash(c.exitCode)]),
   ]);
 
-/** `pod status`: the pod's row, a blank line, then its containers, as upstream prints it. */
-export const podStatusText = (pod: PodStatus) => `${podTable([pod])}\n\n${containerTable(pod.containersStatus)}`;
+/** The pod's interfaces with their addresses (both families), the model and the mapped ports. */
+export function networkTable(pod: PodStatus): string {
+  const net = pod.network;
+  if (!net || net.interfaces.length === 0) return '';
+  const ports = net.portMappings.map((p) => `${p.hostPort}->${p.containerPort}/${p.protocol}`).join(',');
+  return formatTable([
+    ['INTERFACE', 'MAC', 'ADDRESSES', 'GATEWAYS', 'MODEL', 'PORTS'],
+    ...net.interfaces.map((i, n) => [i.name, i.mac, i.addresses.join(','), dash(i.gateways.join(',')), i.model, n === 0 ? dash(ports) : '-']),
+  ]);
+}
+
+/** `pod status`: the pod's row, a blank line, its containers as upstream prints them, then its network. */
+export const podStatusText = (pod: PodStatus) => [podTable([pod]), containerTable(pod.containersStatus), networkTable(pod)].filter(Boolean).join('\n\n');
 
 /** `ok`, or the outcome with its error code: `error POD_NOT_FOUND`, `denied PERMISSION_DENIED`. */
 const outcomeOf = (outcome: string, errorCode: string | null) => (outcome === 'ok' ? 'ok' : `${outcome} ${errorCode ?? ''}`.trim());

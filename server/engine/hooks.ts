@@ -4,7 +4,12 @@ import { execa } from 'execa';
 import { EngineError } from './errors.js';
 import type { Hook } from './types.js';
 
-export async function runHook(podId: string, kind: string, hook: Hook): Promise<void> {
+export interface HookOptions {
+  /** Run the hook inside this network namespace (prestart hooks see the pod's netns, as upstream). */
+  netNsPath?: string;
+}
+
+export async function runHook(podId: string, kind: string, hook: Hook, opts: HookOptions = {}): Promise<void> {
   // Upstream passes the OCI state with only `pid` set (the runtime's own); we add the pod id.
   const state = { ociVersion: '1.0.0', id: podId, pid: process.pid, status: '', bundle: '' };
   const env = Object.fromEntries(
@@ -15,7 +20,9 @@ export async function runHook(podId: string, kind: string, hook: Hook): Promise<
   );
   // Its own process group, so a timeout kills whatever the hook started too (a shell's `sleep`
   // would otherwise hold the pipes open until it finished).
-  const child = execa(hook.path, hook.args, { input: JSON.stringify(state), env, extendEnv: false, detached: true });
+  // nsenter execs the hook: the same process, so the timeout's group kill still reaches it.
+  const [file, args] = opts.netNsPath ? ['/usr/bin/nsenter', [`--net=${opts.netNsPath}`, '--', hook.path, ...hook.args]] : [hook.path, hook.args];
+  const child = execa(file, args, { input: JSON.stringify(state), env, extendEnv: false, detached: true });
   let timedOut = false;
   const timer =
     hook.timeout > 0
@@ -39,6 +46,6 @@ export async function runHook(podId: string, kind: string, hook: Hook): Promise<
   }
 }
 
-export async function runHooks(podId: string, kind: string, hooks: Hook[]): Promise<void> {
-  for (const hook of hooks) await runHook(podId, kind, hook);
+export async function runHooks(podId: string, kind: string, hooks: Hook[], opts: HookOptions = {}): Promise<void> {
+  for (const hook of hooks) await runHook(podId, kind, hook, opts);
 }

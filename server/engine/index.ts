@@ -11,6 +11,7 @@ export type { PrismaClient as Database } from '../generated/prisma/client.js';
 export { EngineError, ERROR_CODES, toEngineError, formatZodError, invalidConfig, type ErrorCode } from './errors.js';
 export type { PodEvent } from './events.js';
 export type { ProcessIo } from './drivers/agent/types.js';
+export { PORTS_ANNOTATION } from './drivers/network/cni-config.js';
 export { TRANSITIONS, PRECONDITIONS, canTransition, type CallName } from './state.js';
 export * from './types.js';
 export type { VC, VCPod, VCContainer, EnterResult } from './vc.js';

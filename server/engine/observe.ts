@@ -56,5 +56,6 @@ export function podStatusOf(s: PodSession): PodStatus {
     containersStatus: [...s.containers.keys()].map((id) => containerStatusOf(s, id)),
     annotations: s.pod.config.annotations,
     vm: s.pod.state === 'stopped' ? null : s.drivers.hypervisor.info(s.context()),
+    network: s.pod.state === 'stopped' ? null : s.drivers.network.info(s.context()),
   };
 }

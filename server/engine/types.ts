@@ -2,6 +2,7 @@
 // upstream Go names (ID→id, RootFs→rootFs, VMConfig→vmConfig); enum values keep upstream spelling.
 // These schemas are the one validation boundary shared by the engine, the CLI, tRPC and the forms.
 import { z } from 'zod';
+import type { NetworkInfo } from './drivers/network/types.js';
 
 export const STATES = ['ready', 'running', 'paused', 'stopped'] as const;
 export const StateSchema = z.enum(STATES);
@@ -149,6 +150,11 @@ export const NetworkConfigSchema = z.object({
   netNsPath: OptionalAbsPath,
   numInterfaces: UInt.default(0),
   interworkingModel: NetInterworkingModelSchema.default('default'),
+  /** Podvisor addition: the CNI network (a conflist in the CNI config dir) for the CNI model. */
+  cniNetwork: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be a CNI network name (letters, digits, ".", "_", "-")')
+    .default('podvisor0'),
 });
 export type NetworkConfig = z.infer<typeof NetworkConfigSchema>;
 
@@ -251,10 +257,15 @@ export interface PodStatus {
   annotations: Record<string, string>;
   /** Podvisor addition: what the hypervisor driver reports (accelerator, VM PID, ...). */
   vm: VmInfo | null;
+  /** Podvisor addition: the network driver's view; null for the noop model or a stopped pod. */
+  network: NetworkInfo | null;
 }
 
 export interface VmInfo {
   pid: number;
   accelerator: string;
   consoleLog: string;
+  /** The VM's NICs; `vhost` false means userspace virtio-net (the host has no usable /dev/vhost-net). */
+  nics: { id: string; mac: string; vhost: boolean }[];
 }
+

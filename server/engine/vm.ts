@@ -6,21 +6,30 @@ import { removeRunDirSafely } from './run-dir.js';
 import type { Rollback } from './rollback.js';
 import type { PodSession } from './session.js';
 
-/** Network → prestart hooks → VM → sandbox → every container created `ready` in the guest. */
+/**
+ * Netns → prestart hooks (inside it, as upstream) → network → VM with the devices the agent and the
+ * network contributed → sandbox → every container created `ready` in the guest.
+ */
 export async function bootPod(s: PodSession, rb: Rollback): Promise<void> {
   const { network, hypervisor, agent } = s.drivers;
   await removeRunDirSafely(s.runDir); // what a crashed earlier attempt left
   await mkdir(s.runDir, { recursive: true, mode: 0o750 });
   rb.onFailure('remove the run directory', () => removeRunDirSafely(s.runDir));
 
-  s.setRuntime('network', await network.add(s.context()));
+  // Registered before prepare: remove() works from partial state, and a netns half made must go.
   rb.onFailure('remove the network', () => network.remove(s.context()));
-  await runHooks(s.id, 'prestart', s.pod.config.hooks.preStartHooks);
+  s.setRuntime('network', await network.prepare(s.context()));
+  const netNsPath = network.info(s.context())?.netNsPath ?? '';
+  await runHooks(s.id, 'prestart', s.pod.config.hooks.preStartHooks, { netNsPath });
+  const connected = await network.connect(s.context());
+  s.setRuntime('network', connected.state);
 
-  s.setRuntime('hypervisor', await hypervisor.startVm(s.context()));
+  const devices = [...(await agent.devices(s.context())), ...connected.connection.devices];
+  const vm = await hypervisor.startVm(s.context(), { netNsPath: connected.connection.netNsPath, devices });
+  s.setRuntime('hypervisor', vm.state);
   rb.onFailure('stop the VM', () => hypervisor.stopVm(s.context()));
 
-  s.setRuntime('agent', await agent.startSandbox(s.context()));
+  s.setRuntime('agent', await agent.startSandbox(s.context(), vm.endpoints, connected.connection.guest));
   rb.onFailure('stop the sandbox', () => agent.stopSandbox(s.context()));
 
   for (const c of [...s.containers.values()]) {

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKataAgent } from '../../server/engine/drivers/agent/kata.js';
+import { AGENT_PORT_NAME, createKataAgent } from '../../server/engine/drivers/agent/kata.js';
 import type { Agent, ProcessIo } from '../../server/engine/drivers/agent/types.js';
 import { createKataProxy } from '../../server/engine/drivers/proxy/kata.js';
 import { proxyHandleOf } from '../../server/engine/drivers/proxy/types.js';
@@ -14,6 +14,7 @@ import { createKataShim } from '../../server/engine/drivers/shim/kata.js';
 import type { ContainerContext, PodContext } from '../../server/engine/drivers/types.js';
 import { ContainerConfigSchema, PodConfigSchema, type CmdInput } from '../../server/engine/types.js';
 import { hostAgentUnavailable, makeBusyboxRootfs, startHostAgent, type HostAgent } from '../../server/guest/testing/host-agent.js';
+import { EMPTY_GUEST_NETWORK } from '../../server/guest/protocol/network.js';
 
 const unavailable = hostAgentUnavailable();
 
@@ -57,11 +58,12 @@ describe('kata agent driver + proxy + shim against the host agent', () => {
       id: 'pod1',
       config: PodConfigSchema.parse({ id: 'pod1', hostname: 'drvhost', agentType: 'kata', proxyType: 'kataProxy', shimType: 'kataShim' }),
       runDir: dir,
-      runtime: { hypervisor: { agentSocket: hostAgent.socketPath, sharedDir: hostAgent.sharedDir }, agent: {}, network: {} },
+      runtime: { hypervisor: {}, agent: {}, network: {} },
       log: pino({ level: 'silent' }),
     };
     agent = newDriver();
-    pod.runtime.agent = await agent.startSandbox(pod);
+    // The host agent stands for the guest: its socket is the agent port's endpoint, its shared dir is <runDir>/shared.
+    pod.runtime.agent = await agent.startSandbox(pod, { serialPorts: { [AGENT_PORT_NAME]: hostAgent.socketPath }, nics: {} }, EMPTY_GUEST_NETWORK);
   });
 
   afterAll(async () => {

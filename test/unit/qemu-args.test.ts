@@ -1,7 +1,10 @@
 // Pins the QEMU command line the qemu driver builds, so any change to it is a visible diff.
 import { describe, expect, it } from 'vitest';
-import { buildQemuArgs, escapeOptionValue, kernelCommandLine, type QemuLaunch } from '../../server/engine/drivers/hypervisor/qemu/args.js';
+import { buildQemuArgs, escapeOptionValue, kernelCommandLine, type LaunchDevice, type QemuLaunch } from '../../server/engine/drivers/hypervisor/qemu/args.js';
 import { HypervisorConfigSchema, type HypervisorConfig } from '../../server/engine/types.js';
+
+const AGENT_PORT: LaunchDevice = { kind: 'serialPort', name: 'agent.channel.0', socketPath: '/run/pv/p1/agent.channel.0.sock' };
+const SHARED: LaunchDevice = { kind: 'share', tag: 'kataShared', hostPath: '/run/pv/p1/shared', readOnly: false };
 
 function launch(overrides: Partial<QemuLaunch> = {}, config: Partial<HypervisorConfig> = {}): QemuLaunch {
   return {
@@ -16,9 +19,9 @@ function launch(overrides: Partial<QemuLaunch> = {}, config: Partial<HypervisorC
     initrdPath: '/g/initrd.img',
     imagePath: '/g/image.ext4',
     hugetlbfsPath: null,
-    sockets: { qmp: '/run/pv/p1/qmp.sock', agent: '/run/pv/p1/agent.sock', console: '/run/pv/p1/console.sock' },
+    sockets: { qmp: '/run/pv/p1/qmp.sock', console: '/run/pv/p1/console.sock' },
     consoleLog: '/run/pv/p1/console.log',
-    shares: [{ tag: 'kataShared', hostPath: '/run/pv/p1/shared' }],
+    devices: [AGENT_PORT, SHARED],
     ...overrides,
   };
 }
@@ -49,8 +52,8 @@ describe('buildQemuArgs', () => {
       -drive file=/g/image.ext4,if=none,id=image,format=raw,readonly=on
       -device virtio-blk-pci,drive=image
       -device virtio-serial-pci,id=vser0
-      -chardev socket,id=agent,path=/run/pv/p1/agent.sock,server=on,wait=off
-      -device virtserialport,bus=vser0.0,chardev=agent,name=agent.channel.0,id=agentport
+      -chardev socket,id=port0,path=/run/pv/p1/agent.channel.0.sock,server=on,wait=off
+      -device virtserialport,bus=vser0.0,chardev=port0,name=agent.channel.0,id=port0dev
       -chardev socket,id=console,path=/run/pv/p1/console.sock,server=on,wait=off,logfile=/run/pv/p1/console.log
       -serial chardev:console
       -rtc base=utc,driftfix=slew
@@ -86,9 +89,10 @@ describe('buildQemuArgs', () => {
   it('maps the optional HypervisorConfig fields', () => {
     const args = buildQemuArgs(
       launch(
-        { vcpus: 2, memoryMiB: 512, hugetlbfsPath: '/dev/hugepages', shares: [
-          { tag: 'kataShared', hostPath: '/run/pv/p1/shared' },
-          { tag: 'a-very-long-volume-tag-of-31-ch', hostPath: '/data/with,comma' },
+        { vcpus: 2, memoryMiB: 512, hugetlbfsPath: '/dev/hugepages', devices: [
+          AGENT_PORT,
+          SHARED,
+          { kind: 'share', tag: 'a-very-long-volume-tag-of-31-ch', hostPath: '/data/with,comma', readOnly: true },
         ] },
         {
           debug: true,
@@ -117,13 +121,13 @@ describe('buildQemuArgs', () => {
       -object memory-backend-file,id=pod-ram,size=512M,mem-path=/dev/hugepages,share=on,prealloc=on
       -fsdev local,id=fs0,path=/run/pv/p1/shared,security_model=none,multidevs=remap
       -device virtio-9p-pci,fsdev=fs0,mount_tag=kataShared
-      -fsdev local,id=fs1,path=/data/with,,comma,security_model=none,multidevs=remap
+      -fsdev local,id=fs1,path=/data/with,,comma,security_model=none,multidevs=remap,readonly=on
       -device virtio-9p-pci,fsdev=fs1,mount_tag=a-very-long-volume-tag-of-31-ch
       -drive file=/g/image.ext4,if=none,id=image,format=raw,readonly=on
       -device virtio-blk-pci,drive=image
       -device virtio-serial-pci,id=vser0
-      -chardev socket,id=agent,path=/run/pv/p1/agent.sock,server=on,wait=off
-      -device virtserialport,bus=vser0.0,chardev=agent,name=agent.channel.0,id=agentport
+      -chardev socket,id=port0,path=/run/pv/p1/agent.channel.0.sock,server=on,wait=off
+      -device virtserialport,bus=vser0.0,chardev=port0,name=agent.channel.0,id=port0dev
       -chardev socket,id=console,path=/run/pv/p1/console.sock,server=on,wait=off,logfile=/run/pv/p1/console.log
       -serial chardev:console
       -rtc base=utc,driftfix=slew
@@ -142,6 +146,22 @@ describe('buildQemuArgs', () => {
       -k en-us
       "
     `);
+  });
+
+  it('turns contributed NICs into netdevs: a tap by name, macvtap queues as fds, multiqueue, the CNI MTU', () => {
+    const nics: LaunchDevice[] = [
+      { kind: 'nic', id: 'net0', mac: '0a:58:0a:d1:00:05', mtu: 1500, queues: 1, backend: { type: 'tap', ifname: 'tap0_pv' } },
+      { kind: 'nic', id: 'net1', mac: '0a:58:0a:d1:00:06', mtu: 1450, queues: 2, backend: { type: 'fds', fds: [3, 4] } },
+    ];
+    const lines = optionLines(buildQemuArgs(launch({ devices: [AGENT_PORT, ...nics] }))).split('\n');
+    expect(lines.filter((l) => /^-(netdev|device virtio-net)/.test(l))).toEqual([
+      '-netdev tap,id=net0,ifname=tap0_pv,script=no,downscript=no',
+      '-device virtio-net-pci,netdev=net0,mac=0a:58:0a:d1:00:05',
+      '-netdev tap,id=net1,fds=3:4',
+      '-device virtio-net-pci,netdev=net1,mac=0a:58:0a:d1:00:06,mq=on,vectors=6,host_mtu=1450',
+    ]);
+    // No serial port contributed, no virtio-serial controller.
+    expect(buildQemuArgs(launch({ devices: nics })).join(' ')).not.toContain('virtio-serial-pci');
   });
 
   it('uses plain -mem-prealloc without huge pages, and ignores mlock without realtime', () => {

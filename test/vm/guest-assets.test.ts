@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQemuHypervisor } from '../../server/engine/drivers/hypervisor/qemu/index.js';
 import { qmpCommand } from '../../server/engine/drivers/hypervisor/qemu/qmp.js';
 import type { PodContext } from '../../server/engine/drivers/types.js';
+import { agentSocketIn, kataLaunchPlan } from '../../server/guest/testing/launch-plan.js';
 import { PodConfigSchema } from '../../server/engine/types.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
@@ -98,8 +99,8 @@ describe('inside a booted guest', () => {
       },
     });
     pod = { id: 'g1', config, runDir: join(runRoot, 'g1'), runtime: { hypervisor: {}, agent: {}, network: {} }, log: pino({ level: 'silent' }) };
-    pod.runtime.hypervisor = await hypervisor().startVm(pod);
-    agent = await TestAgent.connect(join(pod.runDir, 'agent.sock'));
+    pod.runtime.hypervisor = (await hypervisor().startVm(pod, kataLaunchPlan(pod.runDir))).state;
+    agent = await TestAgent.connect(agentSocketIn(pod.runDir));
     await agent.sh('true');
   }, 120_000);
 

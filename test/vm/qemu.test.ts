@@ -12,6 +12,7 @@ import { createQemuHypervisor } from '../../server/engine/drivers/hypervisor/qem
 import { isOurQemu } from '../../server/engine/drivers/hypervisor/qemu/process.js';
 import { qmpCommand } from '../../server/engine/drivers/hypervisor/qemu/qmp.js';
 import { PodConfigSchema, type PodConfigInput } from '../../server/engine/types.js';
+import { kataLaunchPlan } from '../../server/guest/testing/launch-plan.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
 let runRoot: string;
@@ -57,7 +58,7 @@ describe('a booted pod VM', () => {
 
   beforeAll(async () => {
     pod = podContext('vm1', { hostname: 'vm-one', hypervisorConfig: { debug: true } }); // debug: full kernel log
-    pod.runtime.hypervisor = await hypervisor().startVm(pod);
+    pod.runtime.hypervisor = (await hypervisor().startVm(pod, kataLaunchPlan(pod.runDir))).state;
   });
 
   afterAll(async () => {
@@ -68,9 +69,10 @@ describe('a booted pod VM', () => {
     const state = pod.runtime.hypervisor;
     expect(state).toMatchObject({ accelerator: expect.stringMatching(/^(kvm|tcg)$/), qmpSocket: join(pod.runDir, 'qmp.sock') });
     expect(await isOurQemu(state['pid'] as number, state['qmpSocket'] as string)).toBe(true);
-    for (const socket of ['qmp.sock', 'agent.sock', 'console.sock']) expect(existsSync(join(pod.runDir, socket))).toBe(true);
+    for (const socket of ['qmp.sock', 'agent.channel.0.sock', 'console.sock']) expect(existsSync(join(pod.runDir, socket))).toBe(true);
     expect(existsSync(join(pod.runDir, 'shared'))).toBe(true);
-    expect(hypervisor().info(pod)).toEqual({ pid: state['pid'], accelerator: state['accelerator'], consoleLog: join(pod.runDir, 'console.log') });
+    expect(hypervisor().info(pod)).toEqual({ pid: state['pid'], accelerator: state['accelerator'], consoleLog: join(pod.runDir, 'console.log'), nics: [] });
+    expect(hypervisor().endpoints(pod)).toEqual({ serialPorts: { 'agent.channel.0': join(pod.runDir, 'agent.channel.0.sock') }, nics: {} });
   });
 
   it('answers QMP', async () => {
@@ -105,7 +107,7 @@ describe('a booted pod VM', () => {
 describe('failures', () => {
   it('reports a QEMU killed behind its back as dead, and cleans up on stop', async () => {
     const pod = podContext('killed');
-    pod.runtime.hypervisor = await hypervisor().startVm(pod);
+    pod.runtime.hypervisor = (await hypervisor().startVm(pod, kataLaunchPlan(pod.runDir))).state;
     process.kill(pod.runtime.hypervisor['pid'] as number, 'SIGKILL');
     await expect.poll(() => hypervisor().check(pod), { timeout: 5_000 }).toBe('dead');
     await expect(hypervisor().pauseVm(pod)).rejects.toMatchObject({ code: 'HYPERVISOR_FAILED' });
@@ -115,20 +117,20 @@ describe('failures', () => {
 
   it('rejects a kernel path that does not exist, naming the field, before creating anything', async () => {
     const pod = podContext('nokernel', { hypervisorConfig: { kernelPath: '/nonexistent/vmlinux' } });
-    await expect(hypervisor().startVm(pod)).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('hypervisorConfig.kernelPath') });
+    await expect(hypervisor().startVm(pod, kataLaunchPlan(pod.runDir))).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('hypervisorConfig.kernelPath') });
     expect(existsSync(pod.runDir)).toBe(false);
   });
 
   it('fails on a file that is not a kernel, killing QEMU and removing what it created', async () => {
     const pod = podContext('badkernel', { hypervisorConfig: { kernelPath: '/etc/hostname' } });
-    await expect(hypervisor().startVm(pod)).rejects.toMatchObject({ code: 'HYPERVISOR_FAILED' });
+    await expect(hypervisor().startVm(pod, kataLaunchPlan(pod.runDir))).rejects.toMatchObject({ code: 'HYPERVISOR_FAILED' });
     expect(await qemuProcesses(pod.runDir)).toEqual([]);
     expect(existsSync(pod.runDir)).toBe(false);
   });
 
   it('rejects a volume whose host path is missing', async () => {
     const pod = podContext('novolume', { volumes: [{ mountTag: 'data', hostPath: '/nonexistent/data' }] });
-    await expect(hypervisor().startVm(pod)).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('volumes.0.hostPath') });
+    await expect(hypervisor().startVm(pod, kataLaunchPlan(pod.runDir))).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('volumes.0.hostPath') });
   });
 });
 
@@ -140,8 +142,8 @@ describe('process lifetime and accelerator', () => {
       const { PodConfigSchema } = await import(${JSON.stringify(join(repo, 'server/engine/types.ts'))});
       const pino = (await import('pino')).default;
       const config = PodConfigSchema.parse({ id: 'orphan', hypervisorType: 'qemu' });
-      const state = await createQemuHypervisor({ runRoot: ${JSON.stringify(runRoot)} }).startVm(
-        { id: 'orphan', config, runDir: ${JSON.stringify(pod.runDir)}, runtime: { hypervisor: {}, agent: {}, network: {} }, log: pino({ level: 'silent' }) });
+      const { state } = await createQemuHypervisor({ runRoot: ${JSON.stringify(runRoot)} }).startVm(
+        { id: 'orphan', config, runDir: ${JSON.stringify(pod.runDir)}, runtime: { hypervisor: {}, agent: {}, network: {} }, log: pino({ level: 'silent' }) }, { netNsPath: '', devices: [] });
       console.log(JSON.stringify(state));`;
     const { stdout } = await execa('npx', ['tsx', '--input-type=module', '-e', script], { cwd: repo });
     pod.runtime.hypervisor = JSON.parse(stdout.trim().split('\n').pop() as string);

@@ -6,7 +6,9 @@ import {
   AgentTypeSchema,
   HypervisorConfigSchema,
   HypervisorTypeSchema,
+  NetInterworkingModelSchema,
   NetworkModelSchema,
+  PORTS_ANNOTATION,
   ProxyTypeSchema,
   ShimTypeSchema,
   type PodConfigInput,
@@ -23,6 +25,11 @@ export interface PodFlags extends ProcessFlags, RootfsFlags {
   proxy?: string;
   shim?: string;
   network?: string;
+  cniNetwork?: string;
+  netns?: string;
+  interworking?: string;
+  numInterfaces?: string;
+  publish?: string[];
   kernel?: string;
   initrd?: string;
   image?: string;
@@ -49,6 +56,11 @@ export function addPodConfigOptions(cmd: Command): Command {
     .option('--proxy <type>', `${choices(ProxyTypeSchema.options)} (default: noopProxy)`)
     .option('--shim <type>', `${choices(ShimTypeSchema.options)} (default: noopShim)`)
     .option('--network <model>', `${choices(NetworkModelSchema.options)} (default: noop)`)
+    .option('--cni-network <name>', 'the CNI network (a conflist in the CNI config dir) for --network CNI (default: podvisor0)')
+    .option('--netns <path>', 'an existing network namespace to use (CNM: its links are what the pod gets); default: a new one')
+    .option('--interworking <model>', `how the VM reaches the netns: ${choices(NetInterworkingModelSchema.options)} (default: macvtap)`)
+    .option('--num-interfaces <n>', 'NICs to give the VM (CNI: one ADD per NIC; CNM: at most this many of the links found)')
+    .option('--publish <hostPort:containerPort[/proto]>', 'map a host port to the pod (CNI portmap; repeatable)', collect)
     .option('--kernel <path>', 'guest kernel')
     .option('--initrd <path>', 'guest initramfs')
     .option('--image <path>', 'guest root image')
@@ -63,6 +75,17 @@ export function addPodConfigOptions(cmd: Command): Command {
   return addProcessOptions(addRootfsOptions(cmd));
 }
 
+/** --publish 8080:80/tcp → the port-mapping annotation the CNI driver reads (its schema checks it). */
+function publishAnnotation(specs: string[] | undefined): Record<string, string> | undefined {
+  if (!given(specs)) return undefined;
+  const mappings = specs!.map((spec) => {
+    const [ports, protocol = 'tcp'] = splitAt(spec, '/');
+    const [hostPort, containerPort] = splitAt(ports, ':');
+    return { hostPort: Number(hostPort), containerPort: Number(containerPort), protocol };
+  });
+  return { [PORTS_ANNOTATION]: JSON.stringify(mappings) };
+}
+
 function podPatch(flags: PodFlags) {
   return {
     id: flags.id,
@@ -72,6 +95,12 @@ function podPatch(flags: PodFlags) {
     proxyType: flags.proxy,
     shimType: flags.shim,
     networkModel: flags.network,
+    networkConfig: {
+      netNsPath: flags.netns,
+      interworkingModel: flags.interworking,
+      numInterfaces: toNumber(flags.numInterfaces),
+      cniNetwork: flags.cniNetwork,
+    },
     vmConfig: { vcpus: toNumber(flags.vcpus), memory: toNumber(flags.memory) },
     hypervisorConfig: {
       kernelPath: flags.kernel,
@@ -81,7 +110,7 @@ function podPatch(flags: PodFlags) {
       kernelParams: given(flags.kernelParam)?.map(toParam),
       debug: flags.debug,
     },
-    annotations: toRecord(flags.annotation),
+    annotations: given(flags.publish) || given(flags.annotation) ? { ...toRecord(flags.annotation), ...publishAnnotation(flags.publish) } : undefined,
     volumes: given(flags.volume)?.map((spec) => {
       const [mountTag, hostPath] = splitAt(spec, ':');
       return { mountTag, hostPath };

@@ -8,6 +8,7 @@ import type { Agent } from './agent/types.js';
 import { createMockHypervisor } from './hypervisor/mock.js';
 import { createQemuHypervisor } from './hypervisor/qemu/index.js';
 import type { Hypervisor } from './hypervisor/types.js';
+import { createCniNetwork, createCnmNetwork } from './network/driver.js';
 import { createNoopNetwork } from './network/noop.js';
 import type { Network } from './network/types.js';
 import { createKataProxy } from './proxy/kata.js';
@@ -42,7 +43,7 @@ export const FACTORIES: Factories = {
   agent: { noop: (_env, _proxy, shim) => createNoopAgent(shim), kata: (env, proxy, shim) => createKataAgent(env, proxy, shim) },
   proxy: { noopProxy: () => createNoopProxy(), kataProxy: () => createKataProxy() },
   shim: { noopShim: () => createNoopShim(), kataShim: () => createKataShim() },
-  network: { noop: () => createNoopNetwork() },
+  network: { noop: () => createNoopNetwork(), CNI: () => createCniNetwork(), CNM: () => createCnmNetwork() },
 };
 
 function pick<K extends keyof Factories>(kind: K, type: string): NonNullable<Factories[K][keyof Factories[K]]> {

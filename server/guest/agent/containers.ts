@@ -29,6 +29,8 @@ export type ContainerState = 'created' | 'running' | 'stopped';
 export class ContainerManager {
   private readonly containers = new Map<string, Container>();
   hostname = '';
+  /** Set once the sandbox wrote the pod's hosts, resolv.conf and hostname: containers bind-mount them. */
+  networkFilesDir: string | null = null;
 
   constructor(
     private readonly runtime: RuntimeOptions,
@@ -47,7 +49,7 @@ export class ContainerManager {
     const bundle = join(this.stateDir, 'bundles', containerId);
     const process = await buildProcess(rootfs, spec);
     await mkdir(bundle, { recursive: true });
-    const config = buildConfig({ containerId, rootfs, readonlyRootfs, hostname: this.hostname, process });
+    const config = buildConfig({ containerId, rootfs, readonlyRootfs, hostname: this.hostname, process, networkFilesDir: this.networkFilesDir });
     await writeFile(join(bundle, 'config.json'), JSON.stringify(config));
     this.containers.set(containerId, { id: containerId, bundle, rootfs, init: null, execs: new Map(), spec });
   }

@@ -31,6 +31,7 @@ function optionsFromEnv(): AgentOptions {
     sharedDir: presetSharedDir || '/run/kata-containers/shared/containers',
     mountStorages: !presetSharedDir,
     setHostname: !presetSharedDir,
+    network: presetSharedDir ? null : { ip: env['PODVISOR_IP'] || 'ip', sysClassNet: '/sys/class/net', filesDir: join(stateDir, 'network') },
   };
 }
 

@@ -1,7 +1,9 @@
 // Builds the OCI runtime config (config.json) of a container and the process object used for
 // its init and for every exec. Containers share the guest's network namespace: the VM is the
 // pod, so its network is the pod's network (upstream kata also drops the netns entry).
+import { join } from 'node:path';
 import type { ProcessSpec } from '../protocol/ops.js';
+import { NETWORK_FILES } from './network.js';
 import { resolveUser } from './users.js';
 
 /** crun's default capability set (`crun spec`), used when the Cmd names none. */
@@ -34,6 +36,14 @@ export interface ContainerSpecInput {
   readonlyRootfs: boolean;
   hostname: string;
   process: Record<string, unknown>;
+  /** Where the sandbox keeps the pod's hosts, resolv.conf and hostname; null: the rootfs keeps its own. */
+  networkFilesDir: string | null;
+}
+
+/** Read-only: a container must not rewrite the pod's name resolution for its siblings. */
+function networkFileMounts(dir: string | null): Record<string, unknown>[] {
+  if (!dir) return [];
+  return NETWORK_FILES.map((name) => ({ destination: `/etc/${name}`, type: 'bind', source: join(dir, name), options: ['rbind', 'ro'] }));
 }
 
 export function buildConfig(input: ContainerSpecInput): Record<string, unknown> {
@@ -49,6 +59,7 @@ export function buildConfig(input: ContainerSpecInput): Record<string, unknown> 
       { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
       { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+      ...networkFileMounts(input.networkFilesDir),
     ],
     linux: {
       namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],

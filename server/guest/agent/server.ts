@@ -63,8 +63,8 @@ export function serveAgent(channel: Channel, options: AgentOptions): { manager: 
   const handlers: Handlers = {
     Check: async () => ({ body: { serving: true } }),
     Version: async () => ({ body: { agentVersion: AGENT_VERSION, protocolVersion: PROTOCOL_VERSION, terminal: options.runtime.script !== null } }),
-    CreateSandbox: async ({ hostname, storages: wanted }) => {
-      await setupSandbox(options, hostname, wanted);
+    CreateSandbox: async ({ hostname, storages: wanted, network }) => {
+      manager.networkFilesDir = await setupSandbox(options, hostname, wanted, network);
       manager.hostname = hostname;
       storages = wanted;
       return { body: {} };

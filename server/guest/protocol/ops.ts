@@ -1,6 +1,7 @@
 // Every operation of the guest agent (after the Kata agent API) with its request and response
 // schema, plus the events the agent pushes. Host and guest validate against the same schemas.
 import { z } from 'zod';
+import { EMPTY_GUEST_NETWORK, GuestNetworkSchema } from './network.js';
 
 const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be a plain identifier');
 const Empty = z.object({});
@@ -47,7 +48,13 @@ export const AGENT_OPS = {
   /** terminal: whether this guest can give processes a TTY. */
   Version: { request: Empty, response: z.object({ agentVersion: z.string(), protocolVersion: z.number(), terminal: z.boolean() }) },
   CreateSandbox: {
-    request: z.object({ sandboxId: z.string(), hostname: z.string().max(64), storages: z.array(StorageSchema).default([]) }),
+    request: z.object({
+      sandboxId: z.string(),
+      hostname: z.string().max(64),
+      storages: z.array(StorageSchema).default([]),
+      /** NICs found by MAC, their addresses, routes and DNS: the agent configures them before any container. */
+      network: GuestNetworkSchema.default(EMPTY_GUEST_NETWORK),
+    }),
     response: Empty,
   },
   DestroySandbox: { request: Empty, response: Empty },

@@ -13,6 +13,7 @@ import { createKataShim } from '../../engine/drivers/shim/kata.js';
 import type { ContainerContext, PodContext } from '../../engine/drivers/types.js';
 import { ContainerConfigSchema, PodConfigSchema, type CmdInput } from '../../engine/types.js';
 import { REPO_ROOT } from '../helper-process.js';
+import { EMPTY_GUEST_NETWORK } from '../protocol/network.js';
 import { makeBusyboxRootfs } from './host-agent.js';
 
 const DEV_TAG = 'pvdev';
@@ -46,14 +47,15 @@ export async function bootVmPod(id: string, logLevel = 'silent'): Promise<VmPod>
   const pod: PodContext = { id, config, runDir, runtime: { hypervisor: {}, agent: {}, network: {} }, log: pino({ level: logLevel }) };
   const hypervisor = createQemuHypervisor({ runRoot: '/tmp' });
   const agent = createKataAgent({ runRoot: '/tmp' }, createKataProxy(), createKataShim());
-  pod.runtime.hypervisor = await hypervisor.startVm(pod);
+  const vm = await hypervisor.startVm(pod, { netNsPath: '', devices: await agent.devices(pod) });
+  pod.runtime.hypervisor = vm.state;
   const stop = async () => {
     await agent.stopSandbox(pod).catch((err: unknown) => pod.log.warn({ err }, 'stopSandbox failed'));
     await hypervisor.stopVm(pod);
     await rm(runDir, { recursive: true, force: true });
   };
   try {
-    pod.runtime.agent = await agent.startSandbox(pod);
+    pod.runtime.agent = await agent.startSandbox(pod, vm.endpoints, EMPTY_GUEST_NETWORK);
   } catch (err) {
     await stop();
     throw err;

@@ -14,17 +14,14 @@ const run = promisify(execFile);
 export const GUEST_SHARED_DIR = '/run/kata-containers/shared/containers';
 export const SHARED_TAG = 'kataShared';
 
-/** The hypervisor state says which transport carries the share; 9p unless it says virtio-fs. */
-export function sharedStorage(pod: PodContext): Storage {
-  if (pod.runtime.hypervisor['sharedFs'] === 'virtio-fs') {
-    return { source: SHARED_TAG, fstype: 'virtiofs', options: ['nodev'], mountPoint: GUEST_SHARED_DIR };
-  }
+/** How the guest mounts the share this driver contributes (9p: the only transport so far). */
+export function sharedStorage(): Storage {
   return { source: SHARED_TAG, fstype: '9p', options: ['trans=virtio', 'version=9p2000.L', 'msize=524288', 'cache=mmap', 'nodev'], mountPoint: GUEST_SHARED_DIR };
 }
 
+/** The agent driver owns the pod's shared directory: it contributes it to the VM as `kataShared`. */
 export function hostSharedDir(pod: PodContext): string {
-  const dir = pod.runtime.hypervisor['sharedDir'];
-  return typeof dir === 'string' && dir ? dir : join(pod.runDir, 'shared');
+  return join(pod.runDir, 'shared');
 }
 
 export function rootfsMountPoint(pod: PodContext, containerId: string): string {

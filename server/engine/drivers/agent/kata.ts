@@ -2,6 +2,7 @@
 // order of upstream's kata_agent.go (Check → CreateSandbox; CreateContainer with execId = cid;
 // exec ids are UUIDs; stop = RemoveContainer; stop pod = DestroySandbox). One shim per process.
 import { randomUUID } from 'node:crypto';
+import { mkdir, rmdir } from 'node:fs/promises';
 import type { ProcessSpec } from '../../../guest/protocol/ops.js';
 import { helpersWithArgument, terminateHelper } from '../../../guest/helper-process.js';
 import { EngineError } from '../../errors.js';
@@ -12,10 +13,11 @@ import { proxyHandleOf } from '../proxy/types.js';
 import type { DriverEnv } from '../registry.js';
 import { shimMarker } from '../shim/kata.js';
 import type { Shim } from '../shim/types.js';
+import type { VmEndpoints } from '../devices.js';
 import type { PodContext } from '../types.js';
 import { agentCodeOf, isUnreachable, openClient, proxyUrlOf, withAgent } from './kata-connection.js';
 import { openProcessIo } from './kata-io.js';
-import { bindRootfs, sharedStorage, unbindRootfs } from './kata-mounts.js';
+import { bindRootfs, hostSharedDir, SHARED_TAG, sharedStorage, unbindRootfs } from './kata-mounts.js';
 import type { Agent } from './types.js';
 
 /** Boot to a serving agent takes 6–10 s under TCG; leave a wide margin. */
@@ -36,9 +38,12 @@ export function processSpecOf(cmd: Cmd): ProcessSpec {
   };
 }
 
-function agentSocketOf(pod: PodContext): string {
-  const socket = pod.runtime.hypervisor['agentSocket'];
-  if (typeof socket !== 'string' || !socket) throw new EngineError('AGENT_FAILED', `pod ${pod.id}: the hypervisor exposes no agent socket`);
+/** The virtio-serial port our guest agent listens on (upstream kata's name). */
+export const AGENT_PORT_NAME = 'agent.channel.0';
+
+function agentSocketOf(pod: PodContext, vm: VmEndpoints): string {
+  const socket = vm.serialPorts[AGENT_PORT_NAME];
+  if (!socket) throw new EngineError('AGENT_FAILED', `pod ${pod.id}: the hypervisor gave no endpoint for the ${AGENT_PORT_NAME} port`);
   return socket;
 }
 
@@ -47,13 +52,21 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
     shim.start(pod, { containerId, token, url: proxyUrlOf(pod), console: cmd.console, detach: cmd.detach });
 
   return {
-    async startSandbox(pod) {
-      const handle = await proxy.start(pod, agentSocketOf(pod));
+    async devices(pod) {
+      await mkdir(hostSharedDir(pod), { recursive: true, mode: 0o750 });
+      return [
+        { kind: 'serialPort', name: AGENT_PORT_NAME },
+        { kind: 'share', tag: SHARED_TAG, hostPath: hostSharedDir(pod), readOnly: false },
+      ];
+    },
+
+    async startSandbox(pod, vm, network) {
+      const handle = await proxy.start(pod, agentSocketOf(pod, vm));
       const readyMs = Number(pod.config.agentConfig['readyTimeoutMs'] ?? DEFAULT_AGENT_READY_MS);
       try {
         await withAgent(pod, 'create the sandbox', async (client) => {
           await client.call('Check', {}, { timeoutMs: readyMs });
-          await client.call('CreateSandbox', { sandboxId: pod.id, hostname: pod.config.hostname || pod.id, storages: [sharedStorage(pod)] });
+          await client.call('CreateSandbox', { sandboxId: pod.id, hostname: pod.config.hostname || pod.id, storages: [sharedStorage()], network });
         }, handle.url);
       } catch (err) {
         await proxy.stop(pod, handle);
@@ -75,6 +88,7 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
       const proxySocket = socketPathOf(handle.url);
       await Promise.all(helpersWithArgument(proxySocket).map((pid) => terminateHelper(pid, proxySocket)));
       for (const c of pod.config.containers) await unbindRootfs(pod, c.id);
+      await rmdir(hostSharedDir(pod)).catch(() => {}); // only once empty: never through a mount
     },
 
     async createContainer(pod, c) {

@@ -11,6 +11,9 @@ export function createNoopAgent(shim: Shim): Agent {
     startTime: new Date().toISOString(),
   });
   return {
+    async devices() {
+      return [];
+    },
     async startSandbox() {
       return {};
     },

@@ -1,6 +1,7 @@
 // An agent driver talks to the guest (through a proxy, where the agent type needs one) and
 // starts a shim for every container process, as upstream's agent interface does.
 import type { Cmd, Process, ProcessListOptions } from '../../types.js';
+import type { GuestNetwork, VmDevice, VmEndpoints } from '../devices.js';
 import type { ContainerContext, DriverState, PodContext } from '../types.js';
 
 export interface ProcessExit {
@@ -28,8 +29,13 @@ export interface ContainerProbe {
 }
 
 export interface Agent {
-  /** After the VM boots: start the proxy, then create the sandbox in the guest. Returns agent state to persist. */
-  startSandbox(pod: PodContext): Promise<DriverState>;
+  /** Before boot: the devices this agent needs on the VM (its channel, the shared directory). */
+  devices(pod: PodContext): Promise<VmDevice[]>;
+  /**
+   * After the VM boots: start the proxy on the endpoints the hypervisor returned, then create the
+   * sandbox in the guest with its network. Returns agent state to persist.
+   */
+  startSandbox(pod: PodContext, vm: VmEndpoints, network: GuestNetwork): Promise<DriverState>;
   /** Destroys the sandbox and stops the proxy. Must tolerate a guest that is already gone. */
   stopSandbox(pod: PodContext): Promise<void>;
   createContainer(pod: PodContext, c: ContainerContext): Promise<DriverState>;

@@ -1,15 +1,17 @@
 // A hypervisor driver boots, pauses, resumes and stops one pod's VM.
 import type { VmInfo } from '../../types.js';
+import type { VmEndpoints, VmLaunchPlan } from '../devices.js';
 import type { DriverState, PodContext } from '../types.js';
 
 export type VmLiveness = 'running' | 'paused' | 'dead';
 
 export interface Hypervisor {
   /**
-   * Boots the VM and resolves once it is reachable; returns the state to persist
-   * (PID, sockets, accelerator). Must leave no process or file behind when it throws.
+   * Boots the VM with the devices other drivers contributed, in `plan.netNsPath`, and resolves once
+   * it is reachable; returns the state to persist (PID, sockets, accelerator) and the endpoints of
+   * those devices. Must leave no process or file behind when it throws.
    */
-  startVm(pod: PodContext): Promise<DriverState>;
+  startVm(pod: PodContext, plan: VmLaunchPlan): Promise<{ state: DriverState; endpoints: VmEndpoints }>;
   /** Stops the VM and reaps it. Idempotent: a VM that is already gone is not an error. */
   stopVm(pod: PodContext): Promise<void>;
   pauseVm(pod: PodContext): Promise<void>;
@@ -18,4 +20,6 @@ export interface Hypervisor {
   check(pod: PodContext): Promise<VmLiveness>;
   /** What the console and `pod status` show about the VM; null when none runs. */
   info(pod: PodContext): VmInfo | null;
+  /** The endpoints startVm returned, from the persisted state; null when no VM runs. */
+  endpoints(pod: PodContext): VmEndpoints | null;
 }

@@ -77,7 +77,9 @@ export async function attach(host: NetHost, netns: string, ep: Attachable, index
       const iw = await addMacvtap(host, netns, ep, `mvt${index}_pv`);
       made.push(iw.link);
       await setIpv6(host, netns, iw.link, false);
-      await set(iw.link, 'up');
+      // allmulticast: the guest's multicast joins never reach the macvtap's filter (nobody relays
+      // QEMU's RX-filter events), so IPv6 neighbour solicitations for the guest would be dropped.
+      await set(iw.link, 'allmulticast', 'on', 'up');
       return { ...ep, interworking: { ...iw, vethMac } };
     }
     const iw: Interworking = { model: 'bridged', tap: `tap${index}_pv`, bridge: `br${index}_pv`, vethMac };

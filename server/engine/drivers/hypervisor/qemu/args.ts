@@ -1,14 +1,22 @@
 // Pure QEMU command-line builder: turns a pod's resolved VM settings into argv. No I/O here, so
 // unit tests can pin the exact command line; index.ts resolves paths and the accelerator first.
 import type { HypervisorConfig, Param } from '../../../types.js';
+import type { VmDevice } from '../../devices.js';
 
 export type Accelerator = 'kvm' | 'tcg';
 
 export const DEFAULT_VCPUS = 1;
 /** Upstream defaulted to 2048 MiB; a TCG guest at 256 MiB already costs ~300 MiB of host RSS. */
 export const DEFAULT_MEMORY_MIB = 256;
-export const SHARED_DIR_TAG = 'kataShared';
-export const AGENT_PORT_NAME = 'agent.channel.0';
+
+/**
+ * A contributed device with what the driver resolved for it: the host socket of a serial port,
+ * the child fd numbers of a macvtap NIC's queues.
+ */
+export type LaunchDevice =
+  | (Extract<VmDevice, { kind: 'serialPort' }> & { socketPath: string })
+  | Extract<VmDevice, { kind: 'share' }>
+  | (Omit<Extract<VmDevice, { kind: 'nic' }>, 'backend'> & { backend: { type: 'tap'; ifname: string } | { type: 'fds'; fds: number[] } });
 
 export interface QemuLaunch {
   podId: string;
@@ -24,10 +32,10 @@ export interface QemuLaunch {
   imagePath: string;
   /** Mount point of a hugetlbfs when hugePages is on and one exists. */
   hugetlbfsPath: string | null;
-  sockets: { qmp: string; agent: string; console: string };
+  sockets: { qmp: string; console: string };
   consoleLog: string;
-  /** kataShared first, then the pod's volumes. */
-  shares: { tag: string; hostPath: string }[];
+  /** What the agent, network and storage drivers contributed, in their order. */
+  devices: LaunchDevice[];
 }
 
 /**
@@ -101,27 +109,46 @@ function memoryArgs(launch: QemuLaunch): { args: string[]; backend: string | nul
   return { args, backend: null };
 }
 
-function shareArgs(shares: QemuLaunch['shares']): string[] {
-  return shares.flatMap(({ tag, hostPath }, index) => {
-    const id = `fs${index}`; // not derived from the tag: upstream's 31-character cut could collide
-    return [
-      // security_model=none: the guest sees host ownership, and bind mounts made later under
-      // hostPath show up in the guest. multidevs=remap: those mounts are other devices.
-      '-fsdev', `local,id=${id},path=${escapeOptionValue(hostPath)},security_model=none,multidevs=remap`,
-      '-device', `virtio-9p-pci,fsdev=${id},mount_tag=${tag}`,
-    ];
-  });
+function shareArgs(share: Extract<LaunchDevice, { kind: 'share' }>, index: number): string[] {
+  const id = `fs${index}`; // not derived from the tag: upstream's 31-character cut could collide
+  return [
+    // security_model=none: the guest sees host ownership, and bind mounts made later under
+    // hostPath show up in the guest. multidevs=remap: those mounts are other devices.
+    '-fsdev', `local,id=${id},path=${escapeOptionValue(share.hostPath)},security_model=none,multidevs=remap${share.readOnly ? ',readonly=on' : ''}`,
+    '-device', `virtio-9p-pci,fsdev=${id},mount_tag=${share.tag}`,
+  ];
+}
+
+function serialPortArgs(port: Extract<LaunchDevice, { kind: 'serialPort' }>, index: number): string[] {
+  const id = `port${index}`;
+  return [
+    '-chardev', `socket,id=${id},path=${escapeOptionValue(port.socketPath)},server=on,wait=off`,
+    // id= on the port makes QMP report VSERPORT_CHANGE when the guest opens it.
+    '-device', `virtserialport,bus=vser0.0,chardev=${id},name=${port.name},id=${id}dev`,
+  ];
+}
+
+function nicArgs(nic: Extract<LaunchDevice, { kind: 'nic' }>): string[] {
+  const { backend } = nic;
+  // script=no: the network driver made the tap; vhost stays off (no /dev/vhost-net to rely on).
+  const netdev = backend.type === 'tap' ? `tap,id=${nic.id},ifname=${backend.ifname},script=no,downscript=no` : `tap,id=${nic.id},fds=${backend.fds.join(':')}`;
+  const queues = backend.type === 'fds' ? backend.fds.length : nic.queues;
+  // mq with vectors = 2*queues+2 as upstream, only when there is more than one queue.
+  const mq = queues > 1 ? `,mq=on,vectors=${2 * queues + 2}` : '';
+  // host_mtu tells the guest driver the MTU the host side carries (CNI's, often below 1500).
+  const mtu = nic.mtu !== 1500 ? `,host_mtu=${nic.mtu}` : '';
+  return ['-netdev', netdev, '-device', `virtio-net-pci,netdev=${nic.id},mac=${nic.mac}${mq}${mtu}`];
 }
 
 function deviceArgs(launch: QemuLaunch): string[] {
-  const { sockets } = launch;
+  const { sockets, devices } = launch;
+  const ports = devices.filter((d) => d.kind === 'serialPort');
   return [
-    ...shareArgs(launch.shares),
+    ...devices.filter((d) => d.kind === 'share').flatMap(shareArgs),
     '-drive', `file=${escapeOptionValue(launch.imagePath)},if=none,id=image,format=raw,readonly=on`,
     '-device', 'virtio-blk-pci,drive=image',
-    '-device', 'virtio-serial-pci,id=vser0',
-    '-chardev', `socket,id=agent,path=${escapeOptionValue(sockets.agent)},server=on,wait=off`,
-    '-device', `virtserialport,bus=vser0.0,chardev=agent,name=${AGENT_PORT_NAME},id=agentport`,
+    ...(ports.length ? ['-device', 'virtio-serial-pci,id=vser0', ...ports.flatMap(serialPortArgs)] : []),
+    ...devices.filter((d) => d.kind === 'nic').flatMap(nicArgs),
     '-chardev',
     `socket,id=console,path=${escapeOptionValue(sockets.console)},server=on,wait=off,logfile=${escapeOptionValue(launch.consoleLog)}`,
     '-serial', 'chardev:console',

@@ -1,16 +1,18 @@
 // The `qemu` hypervisor driver: one QEMU process per pod, booted from the guest assets that
 // guest/build-assets.sh builds, controlled over QMP, found again through the PID it persists.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../../../errors.js';
+import type { VmEndpoints, VmLaunchPlan } from '../../devices.js';
 import type { DriverEnv } from '../../registry.js';
-import type { DriverState, PodContext } from '../../types.js';
+import type { PodContext } from '../../types.js';
 import type { Hypervisor, VmLiveness } from '../types.js';
 import { chooseAccelerator } from './accel.js';
-import { buildQemuArgs, DEFAULT_MEMORY_MIB, DEFAULT_VCPUS, SHARED_DIR_TAG, type QemuLaunch } from './args.js';
+import { buildQemuArgs, DEFAULT_MEMORY_MIB, DEFAULT_VCPUS, type LaunchDevice, type QemuLaunch } from './args.js';
+import { QemuStateSchema, qemuStateOf, type QemuState } from './state.js';
 import { isOurQemu, spawnQemu, terminate, waitForExit } from './process.js';
 import { QmpConnection, qmpCommand, qmpQuit } from './qmp.js';
 
@@ -31,11 +33,11 @@ function guestDir(): string {
 function runFiles(runDir: string) {
   return {
     qmp: join(runDir, 'qmp.sock'),
-    agent: join(runDir, 'agent.sock'),
     console: join(runDir, 'console.sock'),
     consoleLog: join(runDir, 'console.log'),
     qemuLog: join(runDir, 'qemu.log'),
-    sharedDir: join(runDir, 'shared'),
+    /** One socket per contributed serial port, named after the port. */
+    port: (name: string) => join(runDir, `${name}.sock`),
   };
 }
 
@@ -64,7 +66,35 @@ async function hugetlbfsMount(): Promise<string | null> {
   return mounts.split('\n').map((line) => line.split(' ')).find((f) => f[2] === 'hugetlbfs')?.[1] ?? null;
 }
 
-async function launchSettings(pod: PodContext, env: DriverEnv): Promise<{ binary: string; launch: QemuLaunch }> {
+/**
+ * Turns contributed devices into launch devices: serial ports get a socket in the run dir, macvtap
+ * queues are opened here and handed to QEMU as fds 3, 4, … (`fds` collects what to pass).
+ */
+function resolveDevices(plan: VmLaunchPlan, runDir: string, fds: number[]): LaunchDevice[] {
+  return plan.devices.map((device): LaunchDevice => {
+    if (device.kind === 'serialPort') return { ...device, socketPath: runFiles(runDir).port(device.name) };
+    if (device.kind === 'share') return device;
+    if (device.backend.type === 'tap') return { ...device, backend: device.backend };
+    const { devicePath } = device.backend;
+    const queueFds = Array.from({ length: device.queues }, () => {
+      fds.push(openSync(devicePath, 'r+'));
+      return 2 + fds.length; // the child's fd: after stdin, stdout and stderr
+    });
+    return { ...device, backend: { type: 'fds', fds: queueFds } };
+  });
+}
+
+function endpointsOf(devices: LaunchDevice[]): VmEndpoints {
+  const endpoints: VmEndpoints = { serialPorts: {}, nics: {} };
+  for (const d of devices) {
+    if (d.kind === 'serialPort') endpoints.serialPorts[d.name] = d.socketPath;
+    // No /dev/vhost-net on the hosts we test on, and QEMU falls back silently: say what it is.
+    if (d.kind === 'nic') endpoints.nics[d.id] = { mac: d.mac, vhost: false };
+  }
+  return endpoints;
+}
+
+async function launchSettings(pod: PodContext, env: DriverEnv, devices: LaunchDevice[]): Promise<{ binary: string; launch: QemuLaunch }> {
   const config = pod.config.hypervisorConfig;
   const assets = guestDir();
   const binary = await resolveFile(config.hypervisorPath, 'hypervisorPath', DEFAULT_QEMU);
@@ -78,7 +108,8 @@ async function launchSettings(pod: PodContext, env: DriverEnv): Promise<{ binary
     }
   }
   const files = runFiles(pod.runDir);
-  for (const path of [files.qmp, files.agent, files.console]) {
+  const ports = devices.flatMap((d) => (d.kind === 'serialPort' ? [d.socketPath] : []));
+  for (const path of [files.qmp, files.console, ...ports]) {
     if (Buffer.byteLength(path) >= MAX_SOCKET_PATH) {
       throw new EngineError('HYPERVISOR_FAILED', `socket path ${path} is too long for a unix socket (limit ${MAX_SOCKET_PATH} bytes)`);
     }
@@ -97,9 +128,10 @@ async function launchSettings(pod: PodContext, env: DriverEnv): Promise<{ binary
     initrdPath,
     imagePath,
     hugetlbfsPath,
-    sockets: { qmp: files.qmp, agent: files.agent, console: files.console },
+    sockets: { qmp: files.qmp, console: files.console },
     consoleLog: files.consoleLog,
-    shares: [{ tag: SHARED_DIR_TAG, hostPath: files.sharedDir }, ...pod.config.volumes.map((v) => ({ tag: v.mountTag, hostPath: v.hostPath }))],
+    // Volumes are shared as they are until the storage driver contributes them itself.
+    devices: [...devices, ...pod.config.volumes.map((v) => ({ kind: 'share' as const, tag: v.mountTag, hostPath: v.hostPath, readOnly: false }))],
   };
   return { binary, launch };
 }
@@ -122,17 +154,14 @@ async function waitForQmp(qmpSocket: string, exited: Promise<string>): Promise<v
 }
 
 /** Removes what startVm creates, except logs, which stay for post-mortems until the run dir goes. */
-async function removeRunFiles(runDir: string, keepLogs: boolean): Promise<void> {
+async function removeRunFiles(runDir: string, keepLogs: boolean, ports: string[]): Promise<void> {
   const files = runFiles(runDir);
-  const paths = [files.qmp, files.agent, files.console, ...(keepLogs ? [] : [files.consoleLog, files.qemuLog])];
+  const paths = [files.qmp, files.console, ...ports, ...(keepLogs ? [] : [files.consoleLog, files.qemuLog])];
   await Promise.all(paths.map((p) => rm(p, { force: true })));
-  // Only if empty: the agent bind-mounts container root filesystems in here.
-  await rmdir(files.sharedDir).catch(() => {});
 }
 
-function vmState(pod: PodContext): { pid: number; qmpSocket: string } | null {
-  const { pid, qmpSocket } = pod.runtime.hypervisor;
-  return typeof pid === 'number' && typeof qmpSocket === 'string' ? { pid, qmpSocket } : null;
+function vmState(pod: PodContext): QemuState | null {
+  return qemuStateOf(pod.runtime.hypervisor);
 }
 
 async function qmpControl(pod: PodContext, command: 'stop' | 'cont'): Promise<void> {
@@ -147,40 +176,46 @@ async function qmpControl(pod: PodContext, command: 'stop' | 'cont'): Promise<vo
 
 export function createQemuHypervisor(env: DriverEnv): Hypervisor {
   return {
-    async startVm(pod) {
-      const { binary, launch } = await launchSettings(pod, env);
+    async startVm(pod, plan) {
       const files = runFiles(pod.runDir);
       const createdRunDir = !existsSync(pod.runDir);
-      await mkdir(files.sharedDir, { recursive: true });
-      const args = buildQemuArgs(launch);
-      pod.log.debug({ binary, args }, 'starting QEMU');
+      const fds: number[] = [];
       let pid: number | null = null;
+      let devices: LaunchDevice[] = [];
       try {
-        const qemu = await spawnQemu(binary, args, files.qemuLog);
+        devices = resolveDevices(plan, pod.runDir, fds);
+        const { binary, launch } = await launchSettings(pod, env, devices);
+        const args = buildQemuArgs(launch);
+        pod.log.debug({ binary, args, netNsPath: plan.netNsPath }, 'starting QEMU');
+        const qemu = await spawnQemu(binary, args, files.qemuLog, { netNsPath: plan.netNsPath, fds });
         pid = qemu.pid;
         await waitForQmp(files.qmp, qemu.exited);
+        pod.log.info({ pid, accelerator: launch.accelerator }, 'QEMU started');
+        const state: QemuState = {
+          pid,
+          uuid: launch.uuid,
+          accelerator: launch.accelerator,
+          qmpSocket: files.qmp,
+          consoleSocket: files.console,
+          consoleLog: files.consoleLog,
+          qemuLog: files.qemuLog,
+          netNsPath: plan.netNsPath,
+          endpoints: endpointsOf(devices),
+        };
+        return { state: QemuStateSchema.parse(state), endpoints: state.endpoints };
       } catch (err) {
         if (pid !== null) await terminate(pid, files.qmp);
         const qemuOutput = (await readFile(files.qemuLog, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
-        await removeRunFiles(pod.runDir, false);
+        await removeRunFiles(pod.runDir, false, Object.values(endpointsOf(devices).serialPorts));
         if (createdRunDir) await rmdir(pod.runDir).catch(() => {});
+        if (err instanceof EngineError && err.code === 'INVALID_CONFIG') throw err;
         const reason = err instanceof Error ? err.message : String(err);
         const code = err instanceof EngineError ? err.code : 'HYPERVISOR_FAILED';
         throw new EngineError(code, `QEMU failed to start for pod ${pod.id}: ${reason}${qemuOutput ? `\n${qemuOutput}` : ''}`, undefined, { cause: err });
+      } finally {
+        // QEMU holds its own copies of the macvtap fds; ours are not needed any more.
+        for (const fd of fds) closeSync(fd);
       }
-      pod.log.info({ pid, accelerator: launch.accelerator }, 'QEMU started');
-      const state: DriverState = {
-        pid,
-        uuid: launch.uuid,
-        accelerator: launch.accelerator,
-        qmpSocket: files.qmp,
-        agentSocket: files.agent,
-        consoleSocket: files.console,
-        consoleLog: files.consoleLog,
-        qemuLog: files.qemuLog,
-        sharedDir: files.sharedDir,
-      };
-      return state;
     },
 
     async stopVm(pod) {
@@ -190,7 +225,7 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
         const gone = (await waitForExit(vm.pid, vm.qmpSocket, 5_000)) || (await terminate(vm.pid, vm.qmpSocket));
         if (!gone) throw new EngineError('HYPERVISOR_FAILED', `QEMU (pid ${vm.pid}) of pod ${pod.id} does not exit`);
       }
-      await removeRunFiles(pod.runDir, true);
+      await removeRunFiles(pod.runDir, true, Object.values(vm?.endpoints.serialPorts ?? {}));
     },
 
     async pauseVm(pod) {
@@ -216,9 +251,13 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
     },
 
     info(pod) {
-      const { pid, accelerator, consoleLog } = pod.runtime.hypervisor;
-      if (typeof pid !== 'number') return null;
-      return { pid, accelerator: String(accelerator), consoleLog: String(consoleLog) };
+      const vm = vmState(pod);
+      if (!vm) return null;
+      return { pid: vm.pid, accelerator: vm.accelerator, consoleLog: vm.consoleLog, nics: Object.entries(vm.endpoints.nics).map(([id, nic]) => ({ id, ...nic })) };
+    },
+
+    endpoints(pod) {
+      return vmState(pod)?.endpoints ?? null;
     },
   };
 }

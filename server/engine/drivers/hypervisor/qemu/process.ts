@@ -11,14 +11,18 @@ export interface SpawnedQemu {
   exited: Promise<string>;
 }
 
+const NSENTER = '/usr/bin/nsenter';
+
 /**
  * Own process group (not -daemonize, which would hide the PID), stdio to a log file, unref'd so
- * the caller may exit while QEMU keeps running.
+ * the caller may exit while QEMU keeps running. With a netns, nsenter enters it and execs QEMU:
+ * same PID, and the tap devices there are QEMU's to open. `fds` become the child's fds 3, 4, ….
  */
-export async function spawnQemu(binary: string, args: string[], logPath: string): Promise<SpawnedQemu> {
+export async function spawnQemu(binary: string, args: string[], logPath: string, opts: { netNsPath: string; fds: number[] }): Promise<SpawnedQemu> {
   const logFd = openSync(logPath, 'a');
   try {
-    const child = spawn(binary, args, { detached: true, stdio: ['ignore', logFd, logFd] });
+    const [command, argv] = opts.netNsPath ? [NSENTER, [`--net=${opts.netNsPath}`, '--', binary, ...args]] : [binary, args];
+    const child = spawn(command, argv, { detached: true, stdio: ['ignore', logFd, logFd, ...opts.fds] });
     const exited = new Promise<string>((resolve) => {
       child.once('error', (err) => resolve(`could not run ${binary}: ${err.message}`));
       child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exited with status ${code}`));

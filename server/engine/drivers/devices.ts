@@ -1,0 +1,61 @@
+// The typed contract between drivers. Before boot, the agent, network (and later storage) drivers
+// each contribute the devices they need on the VM; the hypervisor turns them into its own command
+// line and hands back typed endpoints. No driver reads another driver's state by key.
+import { z } from 'zod';
+import { MacSchema as Mac } from '../../guest/protocol/network.js';
+
+/** How a NIC reaches the host: a tap QEMU opens by name in the pod's netns, or a macvtap's char device. */
+export const NicBackendSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('tap'), ifname: z.string().min(1).max(15) }),
+  /** /dev/tapN of a macvtap: the hypervisor opens it once per queue and passes the fds. */
+  z.object({ type: z.literal('macvtap'), devicePath: z.string().startsWith('/dev/') }),
+]);
+export type NicBackend = z.infer<typeof NicBackendSchema>;
+
+export const VmDeviceSchema = z.discriminatedUnion('kind', [
+  /** A virtio-serial port the guest finds by name; the endpoint is a host unix socket. */
+  z.object({ kind: z.literal('serialPort'), name: z.string().min(1) }),
+  /** A host directory the guest mounts by tag. */
+  z.object({ kind: z.literal('share'), tag: z.string().min(1).max(31), hostPath: z.string().startsWith('/'), readOnly: z.boolean().default(false) }),
+  /** A virtio-net NIC; `mac` is what the guest sees (the CNI MAC, kept through the interworking model). */
+  z.object({
+    kind: z.literal('nic'),
+    id: z.string().regex(/^[a-z][a-z0-9]{0,14}$/),
+    mac: Mac,
+    mtu: z.number().int().min(68).max(65535),
+    queues: z.number().int().min(1).max(8).default(1),
+    backend: NicBackendSchema,
+  }),
+]);
+export type VmDevice = z.infer<typeof VmDeviceSchema>;
+export type VmDeviceInput = z.input<typeof VmDeviceSchema>;
+
+/** What the hypervisor hands back for the devices it was given. */
+export const VmEndpointsSchema = z.object({
+  /** Serial port name → host unix socket path. */
+  serialPorts: z.record(z.string(), z.string()),
+  /** NIC id → what the guest sees; `vhost` false means userspace virtio-net (no /dev/vhost-net). */
+  nics: z.record(z.string(), z.object({ mac: Mac, vhost: z.boolean() })),
+});
+export type VmEndpoints = z.infer<typeof VmEndpointsSchema>;
+
+/** Everything the hypervisor is given for one boot besides the pod's own config. */
+export interface VmLaunchPlan {
+  /** The netns QEMU runs in; '' for the caller's own. */
+  netNsPath: string;
+  devices: VmDevice[];
+}
+
+// What the guest is told about its network lives with the wire protocol (the agent validates it too).
+export {
+  EMPTY_GUEST_NETWORK,
+  GuestAddressSchema,
+  GuestInterfaceSchema,
+  GuestNetworkSchema,
+  GuestRouteSchema,
+  IpFamilySchema,
+  type GuestAddress,
+  type GuestInterface,
+  type GuestNetwork,
+  type GuestRoute,
+} from '../../guest/protocol/network.js';
