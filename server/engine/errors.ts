@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'HYPERVISOR_FAILED',
   'AGENT_FAILED',
   'HOOK_FAILED',
+  /** The host's networking (a CNI plugin, `ip`) failed; a wrong network config is INVALID_CONFIG. */
+  'NETWORK_FAILED',
   'TIMEOUT',
   'STORE_FAILED',
   'INTERNAL',

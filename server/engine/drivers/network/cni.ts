@@ -1,14 +1,12 @@
 // A small CNI runtime (spec 1.0.0): each plugin of a network list runs with CNI_* in its environment
 // and its config on stdin, with name, cniVersion, runtimeConfig (declared capabilities only) and
 // prevResult injected. ADD in list order, DEL in reverse and tolerant, CHECK with the ADD result.
-import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
 import { EngineError } from '../../errors.js';
 import type { Json } from '../types.js';
 import { NetworkListSchema, resolvePlugins, type NetworkList } from './cni-config.js';
 import { networkFailed, type NetHost } from './host.js';
-import { AttachmentSchema, type Attachment } from './state.js';
+import type { Attachment } from './state.js';
 
 type Command = 'ADD' | 'DEL' | 'CHECK';
 type JsonObject = Record<string, Json>;
@@ -90,36 +88,6 @@ export async function cniDel(host: NetHost, call: CniCall, prevResult: JsonObjec
 export async function cniCheck(host: NetHost, call: CniCall, prevResult: JsonObject): Promise<void> {
   const binaries = await resolvePlugins(host, call.pluginDirs, call.list);
   for (const [i, binary] of binaries.entries()) await runPlugin(host, call, binary, i, 'CHECK', prevResult);
-}
-
-// ---- Write-ahead records: <cacheDir>/<containerId>/<ifname>.json, written before ADD runs ----
-
-const recordPath = (cacheDir: string, a: Pick<Attachment, 'containerId' | 'ifname'>) => path.join(cacheDir, a.containerId, `${a.ifname}.json`);
-
-export async function writeAttachment(cacheDir: string, a: Attachment): Promise<void> {
-  const file = recordPath(cacheDir, a);
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  await writeFile(`${file}.tmp`, JSON.stringify(a), { mode: 0o600 });
-  await rename(`${file}.tmp`, file);
-}
-
-/** The records of a pod; one that does not parse is reported, not trusted. */
-export async function readAttachments(cacheDir: string, containerId: string): Promise<{ attachments: Attachment[]; unreadable: string[] }> {
-  const dir = path.join(cacheDir, containerId);
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const attachments: Attachment[] = [];
-  const unreadable: string[] = [];
-  for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
-    const parsed = AttachmentSchema.safeParse(parseJson(await readFile(path.join(dir, name), 'utf8').catch(() => '')));
-    if (parsed.success) attachments.push(parsed.data);
-    else unreadable.push(path.join(dir, name));
-  }
-  return { attachments, unreadable };
-}
-
-export async function dropAttachment(cacheDir: string, a: Attachment): Promise<void> {
-  await rm(recordPath(cacheDir, a), { force: true });
-  await rmdir(path.join(cacheDir, a.containerId)).catch(() => {}); // only once empty
 }
 
 /** A persisted attachment back into a call: DEL uses the list as it was at ADD time. */

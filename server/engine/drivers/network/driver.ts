@@ -4,12 +4,13 @@
 import { EngineError } from '../../errors.js';
 import type { PodContext } from '../types.js';
 import { cniOptionsFromEnv, DEFAULT_NETWORK, loadNetworkList, portMappingsFrom, resolvePlugins, type CniOptions } from './cni-config.js';
-import { callOf, cniAdd, cniDel, dropAttachment, readAttachments, writeAttachment } from './cni.js';
+import { callOf, cniAdd, cniDel } from './cni.js';
 import { endpointFromResult, guestNetworkOf, infoOf, mergeDns } from './guest.js';
 import { linuxNetHost, networkFailed, type NetHost } from './host.js';
 import { attach, detachAll, nicDevice, restoreLink, type Attachable, type LinkModel } from './interworking.js';
 import { readRoutes, scanLinks } from './links.js';
 import { deleteNetns, netnsExists, openNetns, ownNetns } from './netns.js';
+import { dropAttachment, dropNetnsRecord, readAttachments, readNetnsRecord, writeAttachment } from './records.js';
 import { NetworkStateSchema, parseNetworkState, toDriverState, type Attachment, type Endpoint, type NetworkState } from './state.js';
 import type { Network } from './types.js';
 
@@ -98,7 +99,8 @@ function createPodNetwork(model: 'CNI' | 'CNM', opts: NetworkDriverOptions): Net
         failures.push(`${what}: ${(err as Error).message}`);
       }
     };
-    const netns = state.netns ?? ownNetns(pod);
+    // Without persisted state, only a netns our record vouches for is ours to delete.
+    const netns = state.netns ?? (await readNetnsRecord(cni.cacheDir, pod.id));
     const present = netns ? await netnsExists(host, netns.path) : false;
     if (netns && present) {
       await step('delete the interworking links', () => detachAll(host, netns.path));
@@ -114,7 +116,7 @@ function createPodNetwork(model: 'CNI' | 'CNM', opts: NetworkDriverOptions): Net
         await dropAttachment(cni.cacheDir, a);
       });
     }
-    if (netns && present) await step(`delete netns ${netns.path}`, () => deleteNetns(host, netns));
+    if (netns) await step(`delete netns ${netns.path}`, () => (present ? deleteNetns(host, netns, cni.cacheDir, pod.id) : dropNetnsRecord(cni.cacheDir, pod.id)));
     return failures;
   }
 
@@ -128,9 +130,15 @@ function createPodNetwork(model: 'CNI' | 'CNM', opts: NetworkDriverOptions): Net
   return {
     async prepare(pod) {
       const own = ownNetns(pod);
-      // Ours from an attempt that crashed before its state was persisted: undo it, then start afresh.
-      if (own && (await netnsExists(host, own.path))) await remove({ ...pod, runtime: { ...pod.runtime, network: {} } });
-      const netns = await openNetns(host, pod);
+      if (own && (await netnsExists(host, own.path))) {
+        if (!(await readNetnsRecord(cni.cacheDir, pod.id))) {
+          const message = `network namespace ${own.name} exists but is not this Podvisor's (no record in ${cni.cacheDir}): another install with a pod "${pod.id}"? If it is stale: ip netns delete ${own.name}`;
+          throw networkFailed(message, { netns: own.path });
+        }
+        // Ours from an attempt that crashed before its state was persisted: undo it, then start afresh.
+        await remove({ ...pod, runtime: { ...pod.runtime, network: {} } });
+      }
+      const netns = await openNetns(host, pod, cni.cacheDir);
       return toDriverState({ ...NetworkStateSchema.parse({}), netns, cniNetwork: model === 'CNI' ? cniNetworkOf(pod) : '' });
     },
 

@@ -56,7 +56,7 @@ export const linuxNetHost: NetHost = {
 
 /** Failures of the host's networking (a plugin, `ip`) as opposed to a wrong config. */
 export function networkFailed(message: string, details?: Record<string, unknown>, cause?: unknown): EngineError {
-  return new EngineError('INTERNAL', message, details, cause === undefined ? undefined : { cause });
+  return new EngineError('NETWORK_FAILED', message, details, cause === undefined ? undefined : { cause });
 }
 
 /** What `ip` says when the thing to delete is already gone: a delete that finds nothing has succeeded. */

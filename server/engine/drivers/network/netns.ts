@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { EngineError } from '../../errors.js';
 import type { PodContext } from '../types.js';
 import { ip, type NetHost } from './host.js';
+import { dropNetnsRecord, writeNetnsRecord } from './records.js';
 import type { NetnsState } from './state.js';
 
 /** Where `ip netns add` puts its bind mounts. */
@@ -18,7 +19,7 @@ export function netnsNameFor(podId: string): string {
   return `pv-${podId.slice(0, 5)}-${hash}`;
 }
 
-/** The netns this pod would get from us: what remove() looks for when prepare never got to persist. */
+/** The netns this pod gets from us when it names none. */
 export function ownNetns(pod: PodContext): NetnsState | null {
   if (pod.config.networkConfig.netNsPath) return null;
   const name = netnsNameFor(pod.id);
@@ -29,8 +30,8 @@ export async function netnsExists(host: NetHost, path: string): Promise<boolean>
   return (await host.stat(path)) !== null;
 }
 
-/** A given netns must exist and be one (nsenter refuses anything else); ours is created fresh. */
-export async function openNetns(host: NetHost, pod: PodContext): Promise<NetnsState> {
+/** A given netns must exist and be one (nsenter refuses anything else); ours is created fresh, its record first. */
+export async function openNetns(host: NetHost, pod: PodContext, cacheDir: string): Promise<NetnsState> {
   const given = pod.config.networkConfig.netNsPath;
   if (given) {
     const field = 'networkConfig.netNsPath';
@@ -42,18 +43,21 @@ export async function openNetns(host: NetHost, pod: PodContext): Promise<NetnsSt
     return { path: given, name: '', created: false };
   }
   const own = ownNetns(pod)!;
-  await ip(host, '', ['netns', 'add', own.name]);
+  await writeNetnsRecord(cacheDir, pod.id, own);
   try {
+    await ip(host, '', ['netns', 'add', own.name]);
     // Prestart hooks run in here before any NIC exists; give them a working loopback, as upstream's CNI did.
     await ip(host, own.path, ['link', 'set', 'lo', 'up']);
   } catch (err) {
-    await deleteNetns(host, own);
+    await deleteNetns(host, own, cacheDir, pod.id);
     throw err;
   }
   return own;
 }
 
 /** Only a netns we created is deleted; deleting one that is gone succeeds. */
-export async function deleteNetns(host: NetHost, netns: NetnsState): Promise<void> {
-  if (netns.created && netns.name) await ip(host, '', ['netns', 'delete', netns.name], { tolerateGone: true });
+export async function deleteNetns(host: NetHost, netns: NetnsState, cacheDir: string, podId: string): Promise<void> {
+  if (!netns.created || !netns.name) return;
+  await ip(host, '', ['netns', 'delete', netns.name], { tolerateGone: true });
+  await dropNetnsRecord(cacheDir, podId);
 }
