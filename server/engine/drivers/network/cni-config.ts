@@ -1,6 +1,6 @@
 // Where CNI configuration comes from: network lists by name in a config dir (as libcni finds them),
 // plugins by type in the plugin dirs, port mappings from a pod annotation, and the default network.
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { configFromEnv } from '../../../config.js';
@@ -95,7 +95,11 @@ export async function loadNetworkList(host: NetHost, opts: CniOptions, name: str
   if (name === DEFAULT_NETWORK && !files.includes(defaultFile)) {
     const list = defaultNetworkList({ name, bridge: 'pv0', ipv4Subnet: '10.209.0.0/24', ipv6Subnet: 'fd70:7076::/64', firewall: await firewallWorks(host, opts.pluginDirs) });
     await mkdir(opts.confDir, { recursive: true });
-    await writeFile(defaultFile, `${JSON.stringify(list, null, 2)}\n`, { flag: 'wx' }).catch((err) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
+    // Written aside, then linked in: two pods' first use must neither overwrite nor read half a file.
+    const tmp = `${defaultFile}.${process.pid}.tmp`;
+    await writeFile(tmp, `${JSON.stringify(list, null, 2)}\n`);
+    await link(tmp, defaultFile).catch((err) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
+    await unlink(tmp);
     return parseList(defaultFile, JSON.parse(await readFile(defaultFile, 'utf8')));
   }
   const why = broken.length ? `; unreadable: ${broken.join('; ')}` : `; defined there: ${found.join(', ') || 'none'}`;
