@@ -1,5 +1,6 @@
 // Host and per-pod facts the engine's status calls do not carry: QEMU version, accelerator, guest
-// assets, each pod's resources and uptime, and the VM process's CPU and memory read from /proc.
+// assets, the CNI networks defined here, each pod's resources and uptime, and the VM process's CPU
+// and memory read from /proc.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -8,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { configFromEnv, REPO_ROOT } from '../../config.js';
-import { IdSchema, type PodEvent, type VC } from '../../engine/index.js';
+import { IdSchema, listCniNetworks, type PodEvent, type VC } from '../../engine/index.js';
 import { router, viewerProcedure } from '../trpc.js';
 
 const GUEST_ASSETS = ['vmlinux', 'initrd.img', 'image.ext4'];
@@ -85,6 +86,8 @@ export const systemRouter = router({
       defaultRootFs: path.join(REPO_ROOT, 'var', 'rootfs', 'busybox'),
     };
   }),
+  /** The CNI networks a new pod can join, for the create form's select. */
+  cniNetworks: viewerProcedure.query(() => listCniNetworks()),
   podOverview: viewerProcedure.query(async ({ ctx }) => {
     const pods = await ctx.engine.listPod();
     return Promise.all(pods.map((p) => overviewOf(ctx.engine, p.id)));
