@@ -1,8 +1,7 @@
 'use client';
-// The pod settings most pods leave alone: network config, volumes, annotations, hooks, driver configs.
-import { NetInterworkingModelSchema } from '../../server/engine/types';
+// The pod settings most pods leave alone: volumes, annotations, hooks, driver configs (the network's
+// own settings sit under the Network select, in pod-network-fields.tsx).
 import { DRIVER_CONFIGS, HOOK_KINDS } from './pod-form-model';
-import { SelectField } from './select-field';
 import { TextField } from './text-field';
 import type { FieldBinding } from './use-form-model';
 
@@ -13,11 +12,8 @@ export function PodAdvancedFields({ form }: { form: FieldBinding }) {
   return (
     <>
       <details className="advanced">
-        <summary>Network, volumes and annotations</summary>
+        <summary>Volumes and annotations</summary>
         <div className="form-grid">
-          <TextField form={form} path="network.netNsPath" errorPath="networkConfig.netNsPath" label="Network namespace path" placeholder="none" />
-          <TextField form={form} path="network.numInterfaces" errorPath="networkConfig.numInterfaces" label="Interfaces" inputMode="numeric" placeholder="0" />
-          <SelectField form={form} path="network.interworkingModel" errorPath="networkConfig.interworkingModel" label="Interworking model" options={NetInterworkingModelSchema.options} />
           <TextField form={form} path="volumes" errorPath="volumes" label="Volumes" hint="mountTag:/host/dir, one a line (shared into the VM)" rows={2} />
           <TextField form={form} path="annotations" errorPath="annotations" label="Annotations" hint="key=value, one a line" rows={2} />
         </div>

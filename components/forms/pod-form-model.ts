@@ -3,6 +3,7 @@
 import { PodConfigSchema, type Hook, type PodConfigInput } from '../../server/engine/types';
 import { defaultContainerValues, toContainerConfig, type ContainerFormValues, type Validation } from './container-form-model';
 import { fieldErrorsOfZod, type FieldErrors } from './field-errors';
+import { defaultNetworkValues, networkConfigOf, networkErrors, portsAnnotationOf, type NetworkFormValues } from './pod-network-model';
 import { keyValueLines, keyValueRecord, lines, optionalNumber, splitWords } from './text-parsers';
 
 export const HYPERVISOR_TEXT_FIELDS = ['kernelPath', 'initrdPath', 'imagePath', 'firmwarePath', 'hypervisorPath', 'machineAccelerators'] as const;
@@ -32,7 +33,7 @@ export interface PodFormValues {
   /** MiB. */
   memory: string;
   hypervisor: HypervisorValues;
-  network: { netNsPath: string; numInterfaces: string; interworkingModel: string };
+  network: NetworkFormValues;
   /** JSON objects; empty means {}. */
   driverConfigs: Record<(typeof DRIVER_CONFIGS)[number], string>;
   /** `mountTag:/host/path` lines. */
@@ -60,7 +61,7 @@ export function defaultPodValues(rootFs: string): PodFormValues {
       debug: false, memPrealloc: false, hugePages: false, realtime: false, mlock: false, disableNestingChecks: false, disableBlockDeviceUse: false,
       kernelParams: '', hypervisorParams: '', hypervisorMachineType: '', blockDeviceDriver: '',
     },
-    network: { netNsPath: '', numInterfaces: '', interworkingModel: 'default' },
+    network: defaultNetworkValues(),
     driverConfigs: { agentConfig: '', proxyConfig: '', shimConfig: '' },
     volumes: '',
     annotations: '',
@@ -126,14 +127,10 @@ export function toPodConfig(v: PodFormValues): PodConfigInput {
       hypervisorMachineType: h.hypervisorMachineType as 'pc',
       blockDeviceDriver: h.blockDeviceDriver as 'virtio-blk',
     },
-    networkConfig: {
-      netNsPath: v.network.netNsPath.trim(),
-      numInterfaces: optionalNumber(v.network.numInterfaces),
-      interworkingModel: v.network.interworkingModel as 'default',
-    },
+    networkConfig: networkConfigOf(v.networkModel, v.network),
     ...driverConfigsOf(v.driverConfigs).configs,
     volumes: lines(v.volumes).map(volumeOf),
-    annotations: keyValueRecord(v.annotations),
+    annotations: { ...keyValueRecord(v.annotations), ...portsAnnotationOf(v.networkModel, v.network) },
     hooks: Object.fromEntries(HOOK_KINDS.map((k) => [k, lines(v.hooks[k]).map(hookOf)])) as PodConfigInput['hooks'],
     containers: v.containers.map(toContainerConfig),
   };
@@ -143,6 +140,6 @@ export function validatePod(v: PodFormValues): Validation<PodConfigInput> {
   const config = toPodConfig(v);
   const jsonErrors = driverConfigsOf(v.driverConfigs).errors;
   const result = PodConfigSchema.safeParse(config);
-  const errors = { ...(result.success ? {} : fieldErrorsOfZod(result.error)), ...jsonErrors };
+  const errors = { ...(result.success ? {} : fieldErrorsOfZod(result.error)), ...jsonErrors, ...networkErrors(v.networkModel, v.network, keyValueRecord(v.annotations)) };
   return Object.keys(errors).length === 0 ? { ok: true, config, errors } : { ok: false, errors };
 }

@@ -12,6 +12,7 @@ import { HypervisorConfigFields } from './hypervisor-config-fields';
 import { PodAdvancedFields } from './pod-advanced-fields';
 import { PodContainersFields } from './pod-containers-fields';
 import { defaultPodValues, validatePod } from './pod-form-model';
+import { PodNetworkFields } from './pod-network-fields';
 import { SelectField } from './select-field';
 import { TextField } from './text-field';
 import { useFormModel } from './use-form-model';
@@ -61,8 +62,9 @@ export function PodForm({ rootFs }: { rootFs: string }) {
           <SelectField form={form} path="agentType" errorPath="agentType" label="Agent" options={AgentTypeSchema.options} />
           <SelectField form={form} path="proxyType" errorPath="proxyType" label="Proxy" options={ProxyTypeSchema.options} />
           <SelectField form={form} path="shimType" errorPath="shimType" label="Shim" options={ShimTypeSchema.options} />
-          <SelectField form={form} path="networkModel" errorPath="networkModel" label="Network" options={NetworkModelSchema.options} />
+          <SelectField form={form} path="networkModel" errorPath="networkModel" label="Network" options={NetworkModelSchema.options} hint="CNI: a network defined on this host; CNM: the links of an existing netns" />
         </div>
+        <PodNetworkFields form={form} />
         <details className="advanced">
           <summary>Hypervisor configuration</summary>
           <HypervisorConfigFields form={form} />

@@ -52,6 +52,7 @@ describe('pod form defaults', () => {
         v.hooks.preStartHooks = 'timeout=5 MODE=x /usr/bin/hook --flag "two words"';
         v.hypervisor.kernelParams = 'quiet\nloglevel=3';
         v.driverConfigs.agentConfig = '{"debug": true}';
+        v.networkModel = 'CNI';
         v.network.numInterfaces = '2';
       }),
     );
