@@ -1,6 +1,7 @@
 // The pod list's rows as the table shows them: engine status joined with the system overview, then
 // searched, filtered by state and sorted. Pure, so the table component only renders.
 import { STATES, type PodStatus, type State } from '../../server/engine/types';
+import { firstIpv4 } from './network-view';
 
 export interface PodOverview {
   id: string;
@@ -26,9 +27,11 @@ export interface PodRow {
   memoryMiB: number;
   /** Milliseconds since the pod last started, for running and paused pods. */
   uptimeMs: number | null;
+  /** The pod's first IPv4 address; '' without a network. */
+  address: string;
 }
 
-export const SORT_KEYS = ['id', 'state', 'hypervisor', 'agent', 'accelerator', 'containers', 'vcpus', 'memoryMiB', 'uptimeMs'] as const;
+export const SORT_KEYS = ['id', 'state', 'hypervisor', 'agent', 'accelerator', 'address', 'containers', 'vcpus', 'memoryMiB', 'uptimeMs'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export interface ListView {
   search: string;
@@ -79,18 +82,20 @@ export function toRows(statuses: PodStatus[], overviews: PodOverview[] | undefin
       vcpus: o?.vcpus ?? 0,
       memoryMiB: o?.memoryMiB ?? 0,
       uptimeMs: up ? now - Date.parse(up) : null,
+      address: firstIpv4(p.network),
     };
   });
 }
 
 export function applyView(rows: PodRow[], view: ListView): PodRow[] {
   const needle = view.search.trim().toLowerCase();
-  const matches = (r: PodRow) => !needle || [r.id, r.hypervisor, r.agent, r.accelerator].some((f) => f.toLowerCase().includes(needle));
+  const matches = (r: PodRow) => !needle || [r.id, r.hypervisor, r.agent, r.accelerator, r.address].some((f) => f.toLowerCase().includes(needle));
   const direction = view.descending ? -1 : 1;
   return rows
     .filter((r) => (view.state === 'all' || r.state === view.state) && matches(r))
     .sort((a, b) => {
       const [x, y] = [a[view.sort] ?? -1, b[view.sort] ?? -1];
-      return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * direction || a.id.localeCompare(b.id);
+      // Numeric collation: 10.209.0.9 before 10.209.0.10, web-2 before web-10.
+      return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), undefined, { numeric: true })) * direction || a.id.localeCompare(b.id);
     });
 }

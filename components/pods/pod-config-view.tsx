@@ -1,18 +1,17 @@
 'use client';
 // The pod's configuration as the engine stored it: the raw JSON, collapsed, with a copy button.
 import type { PodConfig } from '../../server/engine/types';
-import { useToast } from '../ui/toast';
+import { CopyButton } from '../ui/copy-button';
 
 export function PodConfigView({ config }: { config: PodConfig | undefined }) {
-  const toast = useToast();
   const json = JSON.stringify(config ?? null, null, 2);
   return (
     <section className="card" aria-labelledby="config-heading">
       <div className="card-header">
         <h2 id="config-heading">Configuration</h2>
-        <button type="button" className="btn btn-small btn-ghost" onClick={() => void navigator.clipboard.writeText(json).then(() => toast({ kind: 'info', message: 'Configuration copied' }))}>
+        <CopyButton text={json} label="Copy JSON" what="Configuration">
           Copy JSON
-        </button>
+        </CopyButton>
       </div>
       <details>
         <summary>Raw JSON</summary>

@@ -1,5 +1,5 @@
 'use client';
-// `/pods/[podId]`: the pod's state and actions, VM usage, containers, annotations, timeline and config.
+// `/pods/[podId]`: the pod's state and actions, VM usage, containers, network, annotations, timeline and config.
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useTRPC } from '../trpc/client';
@@ -11,6 +11,7 @@ import { PodActions } from './pod-actions';
 import { PodConfigView } from './pod-config-view';
 import { PodContainers } from './pod-containers';
 import { PodEvents } from './pod-events';
+import { PodNetwork } from './pod-network';
 import { PodSummary } from './pod-summary';
 import { PodUsage } from './pod-usage';
 import { OperatorOnlyTerminal } from '../terminal/operator-only';
@@ -45,6 +46,9 @@ export function PodDetail({ podId }: { podId: string }) {
         <PodUsage podId={pod.id} hasVm={Boolean(pod.vm?.pid)} />
         <div className="span-2">
           <PodContainers status={pod} />
+        </div>
+        <div className="span-2">
+          <PodNetwork status={pod} config={config.data} />
         </div>
         {pod.vm && (
           <OperatorOnlyTerminal title="VM console">

@@ -11,6 +11,7 @@ const COLUMNS: [SortKey, string][] = [
   ['hypervisor', 'Hypervisor'],
   ['agent', 'Agent'],
   ['accelerator', 'Accel'],
+  ['address', 'Address'],
   ['containers', 'Containers'],
   ['vcpus', 'vCPUs'],
   ['memoryMiB', 'Memory'],
@@ -66,6 +67,7 @@ export function PodTable({ rows, view, onSort, selected, onSelect }: Props) {
             <td>{r.hypervisor}</td>
             <td>{r.agent}</td>
             <td>{r.accelerator || '—'}</td>
+            <td className="mono">{r.address || '—'}</td>
             <td className="num" title={`${r.runningContainers} of ${r.containers} running`}>
               {r.runningContainers}/{r.containers}
             </td>
