@@ -1,5 +1,6 @@
 // The pod form's network section as plain values: its mapping to networkConfig and the port-mapping
-// annotation, and the checks the engine makes only when the pod starts (CreatePod would accept them).
+// annotation, and the checks that would otherwise surface only when the pod starts (CreatePod accepts
+// a bad port annotation, and a CNM pod without a netns that holds links).
 import { z } from 'zod';
 import { NetworkConfigSchema, type PodConfigInput } from '../../server/engine/types';
 import { fieldErrorsOf, type FieldErrors } from './field-errors';
@@ -73,7 +74,7 @@ export function networkErrors(model: string, v: NetworkFormValues, annotations: 
     const parsed = PortRowSchema.safeParse(mapping);
     Object.assign(errors, fieldErrorsOf((parsed.error?.issues ?? []).map((i) => ({ path: [PORTS_FIELD, index, ...i.path], message: i.message }))));
     const key = `${mapping.hostPort}/${mapping.protocol}`;
-    // The portmap plugin would DNAT one host port twice and only the first rule would ever match.
+    // The engine refuses this too, but only at start: one host port DNATed twice, the second rule never matches.
     if (parsed.success && seen.has(key)) errors[`${PORTS_FIELD}.${index}.hostPort`] = `maps ${key} again (row ${seen.get(key)! + 1})`;
     if (parsed.success && !seen.has(key)) seen.set(key, index);
   }
