@@ -117,20 +117,20 @@ describe('failures', () => {
 
   it('rejects a kernel path that does not exist, naming the field, before creating anything', async () => {
     const pod = podContext('nokernel', { hypervisorConfig: { kernelPath: '/nonexistent/vmlinux' } });
-    await expect(hypervisor().startVm(pod, kataLaunchPlan(pod.runDir))).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('hypervisorConfig.kernelPath') });
+    await expect(hypervisor().startVm(pod, { netNsPath: '', devices: [] })).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('hypervisorConfig.kernelPath') });
     expect(existsSync(pod.runDir)).toBe(false);
   });
 
   it('fails on a file that is not a kernel, killing QEMU and removing what it created', async () => {
     const pod = podContext('badkernel', { hypervisorConfig: { kernelPath: '/etc/hostname' } });
-    await expect(hypervisor().startVm(pod, kataLaunchPlan(pod.runDir))).rejects.toMatchObject({ code: 'HYPERVISOR_FAILED' });
+    await expect(hypervisor().startVm(pod, { netNsPath: '', devices: [] })).rejects.toMatchObject({ code: 'HYPERVISOR_FAILED' });
     expect(await qemuProcesses(pod.runDir)).toEqual([]);
     expect(existsSync(pod.runDir)).toBe(false);
   });
 
   it('rejects a volume whose host path is missing', async () => {
     const pod = podContext('novolume', { volumes: [{ mountTag: 'data', hostPath: '/nonexistent/data' }] });
-    await expect(hypervisor().startVm(pod, kataLaunchPlan(pod.runDir))).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('volumes.0.hostPath') });
+    await expect(hypervisor().startVm(pod, { netNsPath: '', devices: [] })).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining('volumes.0.hostPath') });
   });
 });
 

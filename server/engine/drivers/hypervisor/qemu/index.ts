@@ -2,7 +2,7 @@
 // guest/build-assets.sh builds, controlled over QMP, found again through the PID it persists.
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../../../errors.js';
@@ -130,8 +130,7 @@ async function launchSettings(pod: PodContext, env: DriverEnv, devices: LaunchDe
     hugetlbfsPath,
     sockets: { qmp: files.qmp, console: files.console },
     consoleLog: files.consoleLog,
-    // Volumes are shared as they are until the storage driver contributes them itself.
-    devices: [...devices, ...pod.config.volumes.map((v) => ({ kind: 'share' as const, tag: v.mountTag, hostPath: v.hostPath, readOnly: false }))],
+    devices,
   };
   return { binary, launch };
 }
@@ -183,6 +182,7 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
       let pid: number | null = null;
       let devices: LaunchDevice[] = [];
       try {
+        await mkdir(pod.runDir, { recursive: true, mode: 0o750 });
         devices = resolveDevices(plan, pod.runDir, fds);
         const { binary, launch } = await launchSettings(pod, env, devices);
         const args = buildQemuArgs(launch);
