@@ -141,7 +141,7 @@ describe('session handshake', () => {
 describe('schemas', () => {
   const runtime = { crun: 'false', crunGlobalArgs: [], noPivot: false, script: null, stty: 'false' };
   const agentOver = (guest: MemoryChannel) =>
-    serveAgent(guest, { runtime, stateDir: '/nonexistent', sharedDir: '/nonexistent', mountStorages: false, setHostname: false, network: null });
+    serveAgent(guest, { runtime, stateDir: '/nonexistent', sharedDir: '/nonexistent', volumesDir: '/nonexistent', volumeExports: '/nonexistent', mountStorages: false, setHostname: false, network: null });
 
   it('the agent rejects malformed requests and unknown operations', async () => {
     const [host, guest] = createMemoryChannelPair();

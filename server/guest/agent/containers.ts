@@ -4,11 +4,13 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProtocolError } from '../protocol/messages.js';
-import type { ProcessSpec } from '../protocol/ops.js';
+import type { ContainerMount, ProcessSpec } from '../protocol/ops.js';
+import { ociMounts } from './container-mounts.js';
 import { ContainerProcess, type StreamName } from './container-process.js';
 import { buildConfig, buildProcess } from './oci-spec.js';
 import { parsePsTable } from './ps.js';
 import { crunArgs, runCommand, type RuntimeOptions } from './runtime.js';
+import type { MountedVolumes } from './volumes.js';
 
 export interface ProcessEvents {
   output(containerId: string, execId: string, stream: StreamName, offset: number, data: Buffer): void;
@@ -31,6 +33,8 @@ export class ContainerManager {
   hostname = '';
   /** Set once the sandbox wrote the pod's hosts, resolv.conf and hostname: containers bind-mount them. */
   networkFilesDir: string | null = null;
+  /** Set once the sandbox mounted the pod's volumes: container mounts bind from them. */
+  volumes: MountedVolumes = new Map();
 
   constructor(
     private readonly runtime: RuntimeOptions,
@@ -43,13 +47,14 @@ export class ContainerManager {
     return [...this.containers.keys()];
   }
 
-  async create(containerId: string, readonlyRootfs: boolean, spec: ProcessSpec): Promise<void> {
+  async create(containerId: string, readonlyRootfs: boolean, spec: ProcessSpec, containerMounts: ContainerMount[]): Promise<void> {
     if (this.containers.has(containerId)) throw new ProtocolError('ALREADY_EXISTS', `container "${containerId}" already exists`);
     const rootfs = join(this.sharedDir, containerId, 'rootfs');
     const bundle = join(this.stateDir, 'bundles', containerId);
     const process = await buildProcess(rootfs, spec);
+    const mounts = await ociMounts(containerMounts, { sharedDir: this.sharedDir, volumes: this.volumes });
     await mkdir(bundle, { recursive: true });
-    const config = buildConfig({ containerId, rootfs, readonlyRootfs, hostname: this.hostname, process, networkFilesDir: this.networkFilesDir });
+    const config = buildConfig({ containerId, rootfs, readonlyRootfs, hostname: this.hostname, process, networkFilesDir: this.networkFilesDir, mounts });
     await writeFile(join(bundle, 'config.json'), JSON.stringify(config));
     this.containers.set(containerId, { id: containerId, bundle, rootfs, init: null, execs: new Map(), spec });
   }

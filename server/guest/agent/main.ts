@@ -30,6 +30,8 @@ function optionsFromEnv(): AgentOptions {
     stateDir,
     sharedDir: presetSharedDir || '/run/kata-containers/shared/containers',
     mountStorages: !presetSharedDir,
+    volumesDir: env['PODVISOR_AGENT_VOLUMES_DIR'] || '/run/kata-containers/shared/volumes',
+    volumeExports: env['PODVISOR_AGENT_VOLUME_EXPORTS'] || null,
     setHostname: !presetSharedDir,
     network: presetSharedDir ? null : { ip: env['PODVISOR_IP'] || 'ip', sysClassNet: '/sys/class/net', filesDir: join(stateDir, 'network') },
   };

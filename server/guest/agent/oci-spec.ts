@@ -30,6 +30,13 @@ export async function buildProcess(rootfs: string, spec: ProcessSpec): Promise<R
   };
 }
 
+export interface OciMount {
+  destination: string;
+  type: string;
+  source: string;
+  options?: string[];
+}
+
 export interface ContainerSpecInput {
   containerId: string;
   rootfs: string;
@@ -38,12 +45,39 @@ export interface ContainerSpecInput {
   process: Record<string, unknown>;
   /** Where the sandbox keeps the pod's hosts, resolv.conf and hostname; null: the rootfs keeps its own. */
   networkFilesDir: string | null;
+  /** The container's own mounts; one at the destination of a default replaces it (a bigger /dev/shm). */
+  mounts: OciMount[];
 }
 
 /** Read-only: a container must not rewrite the pod's name resolution for its siblings. */
-function networkFileMounts(dir: string | null): Record<string, unknown>[] {
+function networkFileMounts(dir: string | null): OciMount[] {
   if (!dir) return [];
   return NETWORK_FILES.map((name) => ({ destination: `/etc/${name}`, type: 'bind', source: join(dir, name), options: ['rbind', 'ro'] }));
+}
+
+/** What every container gets; proc, sysfs, devpts and mqueue are the guest's own, never shared from the host. */
+function defaultMounts(networkFilesDir: string | null): OciMount[] {
+  return [
+    { destination: '/proc', type: 'proc', source: 'proc' },
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+    { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+    ...networkFileMounts(networkFilesDir),
+  ];
+}
+
+const depth = (destination: string) => destination.split('/').filter(Boolean).length;
+
+/**
+ * The defaults, less those a container mount replaces, then the container's: a parent before what
+ * is mounted below it (a container's /dev before the default /dev/pts), as Docker sorts.
+ */
+function mountsOf(input: ContainerSpecInput): OciMount[] {
+  const own = new Set(input.mounts.map((m) => m.destination));
+  const all = [...defaultMounts(input.networkFilesDir).filter((m) => !own.has(m.destination)), ...input.mounts];
+  return all.sort((a, b) => depth(a.destination) - depth(b.destination));
 }
 
 export function buildConfig(input: ContainerSpecInput): Record<string, unknown> {
@@ -52,15 +86,7 @@ export function buildConfig(input: ContainerSpecInput): Record<string, unknown> 
     process: input.process,
     root: { path: input.rootfs, readonly: input.readonlyRootfs },
     hostname: input.hostname,
-    mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
-      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
-      { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-      ...networkFileMounts(input.networkFilesDir),
-    ],
+    mounts: mountsOf(input),
     linux: {
       namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
       cgroupsPath: `/podvisor/${input.containerId}`,

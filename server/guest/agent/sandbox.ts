@@ -1,12 +1,14 @@
-// Sandbox-level setup in the guest: the hostname and the shared storages (the host's shared
-// directory, mounted where the containers' rootfs bind mounts appear).
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+// Sandbox-level setup in the guest: the hostname, the network, the shared storages (the host's
+// shared directory, mounted where the containers' rootfs bind mounts appear) and the pod's volumes.
+import { mkdir, writeFile } from 'node:fs/promises';
 import type { GuestNetwork } from '../protocol/network.js';
-import type { Storage } from '../protocol/ops.js';
+import type { Storage, VolumeStorage } from '../protocol/ops.js';
+import { isMountPoint } from './mountinfo.js';
 import { configureNetwork, type NetworkOptions } from './network.js';
 import { runChecked } from './runtime.js';
+import { mountVolumes, unmountVolumes, type MountedVolumes, type VolumeOptions } from './volumes.js';
 
-export interface SandboxOptions {
+export interface SandboxOptions extends VolumeOptions {
   /** False when the agent runs on a host for tests: the shared dir is already there. */
   mountStorages: boolean;
   setHostname: boolean;
@@ -14,23 +16,31 @@ export interface SandboxOptions {
   network: NetworkOptions | null;
 }
 
-async function isMountPoint(path: string): Promise<boolean> {
-  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
-  const target = path.replace(/\/+$/, '') || '/';
-  return mountinfo.split('\n').some((line) => line.split(' ')[4] === target);
+export interface SandboxRequest {
+  hostname: string;
+  storages: Storage[];
+  volumes: VolumeStorage[];
+  network: GuestNetwork;
 }
 
-/** Returns where the network files for containers are, or null when this agent does not manage them. */
-export async function setupSandbox(options: SandboxOptions, hostname: string, storages: Storage[], network: GuestNetwork): Promise<string | null> {
+export interface Sandbox {
+  /** Where the network files for containers are, or null when this agent does not manage them. */
+  networkFilesDir: string | null;
+  volumes: MountedVolumes;
+  storages: Storage[];
+}
+
+export async function setupSandbox(options: SandboxOptions, request: SandboxRequest): Promise<Sandbox> {
+  const { hostname, storages, network } = request;
   if (options.setHostname && hostname) await writeFile('/proc/sys/kernel/hostname', hostname);
-  let filesDir: string | null = null;
+  let networkFilesDir: string | null = null;
   if (options.network) {
     await mkdir(options.network.filesDir, { recursive: true });
     await configureNetwork(network, hostname, options.network);
-    filesDir = options.network.filesDir;
+    networkFilesDir = options.network.filesDir;
   }
   await mountStorages(options, storages);
-  return filesDir;
+  return { networkFilesDir, volumes: await mountVolumes(options, request.volumes), storages };
 }
 
 async function mountStorages(options: SandboxOptions, storages: Storage[]): Promise<void> {
@@ -43,7 +53,8 @@ async function mountStorages(options: SandboxOptions, storages: Storage[]): Prom
   }
 }
 
-export async function teardownSandbox(options: SandboxOptions, storages: Storage[]): Promise<void> {
+export async function teardownSandbox(options: SandboxOptions, sandbox: Sandbox): Promise<void> {
+  await unmountVolumes(sandbox.volumes).catch(() => {});
   if (!options.mountStorages) return;
-  for (const storage of storages) await runChecked('umount', ['-l', storage.mountPoint]).catch(() => {});
+  for (const storage of sandbox.storages) await runChecked('umount', ['-l', storage.mountPoint]).catch(() => {});
 }

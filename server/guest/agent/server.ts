@@ -4,10 +4,10 @@ import { constants } from 'node:os';
 import type { Channel } from '../protocol/channel.js';
 import { ServerEndpoint } from '../protocol/endpoint.js';
 import { PROTOCOL_VERSION, ProtocolError } from '../protocol/messages.js';
-import { AGENT_OPS, isAgentOp, processKey, type AgentOpName, type OpRequestParsed, type OpResponse, type Storage } from '../protocol/ops.js';
+import { AGENT_OPS, isAgentOp, processKey, type AgentOpName, type OpRequestParsed, type OpResponse } from '../protocol/ops.js';
 import { ContainerManager } from './containers.js';
 import type { RuntimeOptions } from './runtime.js';
-import { setupSandbox, teardownSandbox, type SandboxOptions } from './sandbox.js';
+import { setupSandbox, teardownSandbox, type Sandbox, type SandboxOptions } from './sandbox.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -32,7 +32,7 @@ function toSignal(signal: string | number): NodeJS.Signals | number {
 
 export function serveAgent(channel: Channel, options: AgentOptions): { manager: ContainerManager; endpoint: ServerEndpoint } {
   let subscribed = new Set<string>();
-  let storages: Storage[] = [];
+  let sandbox: Sandbox | null = null;
   const endpoint: ServerEndpoint = new ServerEndpoint(channel, {
     onSession: () => (subscribed = new Set()),
     onRequest: (request, payload) => {
@@ -63,19 +63,22 @@ export function serveAgent(channel: Channel, options: AgentOptions): { manager: 
   const handlers: Handlers = {
     Check: async () => ({ body: { serving: true } }),
     Version: async () => ({ body: { agentVersion: AGENT_VERSION, protocolVersion: PROTOCOL_VERSION, terminal: options.runtime.script !== null } }),
-    CreateSandbox: async ({ hostname, storages: wanted, network }) => {
-      manager.networkFilesDir = await setupSandbox(options, hostname, wanted, network);
-      manager.hostname = hostname;
-      storages = wanted;
+    CreateSandbox: async (request) => {
+      sandbox = await setupSandbox(options, request);
+      manager.networkFilesDir = sandbox.networkFilesDir;
+      manager.volumes = sandbox.volumes;
+      manager.hostname = request.hostname;
       return { body: {} };
     },
     DestroySandbox: async () => {
       await manager.removeAll(5_000);
-      await teardownSandbox(options, storages);
+      if (sandbox) await teardownSandbox(options, sandbox);
+      sandbox = null;
+      manager.volumes = new Map();
       return { body: {} };
     },
-    CreateContainer: async ({ containerId, readonlyRootfs, process }) => {
-      await manager.create(containerId, readonlyRootfs, process);
+    CreateContainer: async ({ containerId, readonlyRootfs, process, mounts }) => {
+      await manager.create(containerId, readonlyRootfs, process, mounts);
       return { body: {} };
     },
     StartContainer: async ({ containerId }) => ({ body: { pid: await manager.start(containerId) } }),

@@ -40,6 +40,46 @@ export const StorageSchema = z.object({
 });
 export type Storage = z.infer<typeof StorageSchema>;
 
+/** A pod volume's tag: QEMU's mount_tag and one path component in the guest (<volumes dir>/<tag>). */
+export const VolumeTagSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,30}$/, 'must be 1 to 31 letters, digits, ".", "_" or "-", not starting with a punctuation mark');
+
+/** A share the host contributed under `source` (its tag); the agent picks the mount point: <volumes dir>/<tag>. */
+export const VolumeStorageSchema = StorageSchema.omit({ mountPoint: true }).extend({ source: VolumeTagSchema });
+export type VolumeStorage = z.infer<typeof VolumeStorageSchema>;
+
+const segments = (p: string) => p.split('/').filter(Boolean);
+const noDotSegments = (p: string) => segments(p).every((s) => s !== '.' && s !== '..');
+/** A path in the container: absolute, no `.` or `..` (crun resolves it inside the rootfs; `..` only hides intent). */
+const ContainerPathSchema = z.string().startsWith('/').refine(noDotSegments, 'must not contain "." or ".." components');
+
+/** Where a mount's source is in the guest. The host names it; only the agent turns it into a guest path. */
+export const MountSourceSchema = z.discriminatedUnion('kind', [
+  /** A host path the host bind-mounted into the pod's shared dir under this name. */
+  z.object({ kind: z.literal('shared'), name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/, 'must be one plain file name') }),
+  /** A path inside a volume the sandbox mounted ('' for the volume itself). */
+  z.object({ kind: z.literal('volume'), tag: VolumeTagSchema, path: z.string().refine((p) => !p.startsWith('/') && noDotSegments(p), 'must be relative without "." or ".."').default('') }),
+  /** Not a path: the label of a filesystem made inside the guest (`tmpfs`, `proc`, …). */
+  z.object({ kind: z.literal('label'), label: z.string().min(1).max(255) }),
+]);
+
+const BIND_OPTIONS = ['bind', 'rbind'];
+/**
+ * A container mount as the guest makes it. Only `bind` mounts have a path source (so no request can
+ * bind an arbitrary guest path into a container), and a filesystem mount cannot turn into a bind
+ * through its options (crun binds whenever the options say so).
+ */
+export const ContainerMountSchema = z
+  .object({
+    destination: ContainerPathSchema,
+    type: z.string().regex(/^[a-z0-9]{1,32}$/, 'must be a filesystem type name'),
+    source: MountSourceSchema,
+    options: z.array(z.string()).default([]),
+  })
+  .refine((m) => (m.type === 'bind') === (m.source.kind !== 'label'), 'a bind mount needs a shared or volume source, any other type a label')
+  .refine((m) => m.type === 'bind' || !m.options.some((o) => BIND_OPTIONS.includes(o)), 'only a bind mount may have bind options');
+export type ContainerMount = z.infer<typeof ContainerMountSchema>;
+export type ContainerMountInput = z.input<typeof ContainerMountSchema>;
+
 const ProcessRef = z.object({ containerId: Id, execId: Id });
 const StreamCursor = z.object({ offset: z.number().int().nonnegative(), length: z.number().int().nonnegative() });
 
@@ -52,6 +92,8 @@ export const AGENT_OPS = {
       sandboxId: z.string(),
       hostname: z.string().max(64),
       storages: z.array(StorageSchema).default([]),
+      /** The pod's volumes, mounted before any container so that mounts can bind from them. */
+      volumes: z.array(VolumeStorageSchema).default([]),
       /** NICs found by MAC, their addresses, routes and DNS: the agent configures them before any container. */
       network: GuestNetworkSchema.default(EMPTY_GUEST_NETWORK),
     }),
@@ -59,7 +101,7 @@ export const AGENT_OPS = {
   },
   DestroySandbox: { request: Empty, response: Empty },
   CreateContainer: {
-    request: z.object({ containerId: Id, readonlyRootfs: z.boolean().default(false), process: ProcessSpecSchema }),
+    request: z.object({ containerId: Id, readonlyRootfs: z.boolean().default(false), process: ProcessSpecSchema, mounts: z.array(ContainerMountSchema).default([]) }),
     response: Empty,
   },
   StartContainer: { request: z.object({ containerId: Id }), response: z.object({ pid: z.number().int() }) },

@@ -35,6 +35,10 @@ export async function makeBusyboxRootfs(target: string): Promise<void> {
 export interface HostAgent {
   socketPath: string;
   sharedDir: string;
+  /** Where the agent mounts the pod's volumes (<dir>/volumes), as the VM's /run/kata-containers/shared/volumes. */
+  volumesDir: string;
+  /** Plays QEMU's part for a share device: what the guest mounts by `tag` is `hostPath`. */
+  exportShare(tag: string, hostPath: string): Promise<void>;
   /** What the agent printed, for diagnosing a failing test. */
   output(): string;
   /** SIGKILL, as a crashing agent; its containers are left behind. */
@@ -46,7 +50,10 @@ export interface HostAgent {
 export async function startHostAgent(dir: string, nodeArgs: string[]): Promise<HostAgent> {
   const socketPath = join(dir, 'agent.sock');
   const sharedDir = join(dir, 'shared');
+  const volumesDir = join(dir, 'volumes');
+  const exportsDir = join(dir, 'exports');
   await mkdir(sharedDir, { recursive: true });
+  await mkdir(exportsDir, { recursive: true });
   await rm(socketPath, { force: true }); // a crashed predecessor's socket would look like a ready agent
   // Bind mounts the host makes under `dir` later (rootfs shares) must reach the agent's namespace.
   spawnSync('sh', ['-c', 'mountpoint -q "$0" || { mount --bind "$0" "$0" && mount --make-shared "$0"; }', dir]);
@@ -58,6 +65,8 @@ export async function startHostAgent(dir: string, nodeArgs: string[]): Promise<H
       PODVISOR_AGENT_PORT: `unix:${socketPath}`,
       PODVISOR_AGENT_SHARED_DIR: sharedDir,
       PODVISOR_AGENT_STATE_DIR: join(dir, 'state'),
+      PODVISOR_AGENT_VOLUMES_DIR: volumesDir,
+      PODVISOR_AGENT_VOLUME_EXPORTS: exportsDir,
       // The host's cgroups are not ours to manage (and eBPF device rules need CAP_SYS_RESOURCE).
       PODVISOR_CRUN_ARGS: '--cgroup-manager=disabled',
     },
@@ -74,6 +83,11 @@ export async function startHostAgent(dir: string, nodeArgs: string[]): Promise<H
   return {
     socketPath,
     sharedDir,
+    volumesDir,
+    async exportShare(tag, hostPath) {
+      await rm(join(exportsDir, tag), { force: true });
+      await symlink(hostPath, join(exportsDir, tag)); // mount --bind follows it
+    },
     output: () => output,
     async crash() {
       child.kill('SIGKILL');
