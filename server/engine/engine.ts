@@ -15,6 +15,7 @@ import { PodLocks } from './pod-lock.js';
 import * as podOps from './pod-ops.js';
 import { Rollback } from './rollback.js';
 import { PodSession } from './session.js';
+import { checkContainerStorage, checkPodStorage } from './storage.js';
 import { removeRunDir, teardownPod } from './vm.js';
 import { admit, namesContainer, type CallName } from './state.js';
 import type { PodRecord, Store } from './store/types.js';
@@ -173,6 +174,7 @@ export function createEngine(opts: EngineOptions): VC {
     const config: PodConfig = parseWith(PodConfigSchema, input, 'pod configuration');
     checkDriverCombination(config);
     await allowHostPaths(podHostPaths(config));
+    checkPodStorage(config);
     const release = await locks.acquire(config.id);
     try {
       if (await store.getPod(config.id)) throw new EngineError('POD_EXISTS', `Pod "${config.id}" already exists`, { podId: config.id });
@@ -230,6 +232,9 @@ export function createEngine(opts: EngineOptions): VC {
     async createContainer(podId, input) {
       const config = parseWith(ContainerConfigSchema, input, 'container configuration');
       await allowHostPaths(containerHostPaths(config));
+      // A pod's volumes never change after CreatePod: reading them before the lock is safe.
+      const record = await store.getPod(parseId('Pod', podId));
+      if (record) checkContainerStorage(config, record.config.volumes);
       const s = await mutate('createContainer', podId, config.id, (s) => Rollback.guard(s.log, (rb) => containerOps.createContainer(s, config, rb)));
       const pod = handleOf(s);
       return { pod, container: pod.getContainer(config.id)! };

@@ -20,10 +20,11 @@ export interface HostPathField {
 
 const HYPERVISOR_FILES = ['kernelPath', 'imagePath', 'initrdPath', 'firmwarePath', 'hypervisorPath'] as const;
 const HOOK_KINDS = ['preStartHooks', 'postStartHooks', 'postStopHooks'] as const;
-const BIND = ['bind', 'rbind'];
-
-/** A source is a host path when it looks like one or the mount binds it; `tmpfs`, `proc`… are labels. */
-const sourceIsPath = (m: Mount) => m.source.includes('/') || BIND.includes(m.type) || m.options.some((o) => BIND.includes(o));
+/**
+ * A source is a host path when it looks like one; `tmpfs`, `proc`… are labels, and a bind source
+ * without a '/' names a volume (storage.ts checks that it does).
+ */
+const sourceIsPath = (m: Mount) => m.source.includes('/');
 
 export function containerHostPaths(c: ContainerConfig, prefix = ''): HostPathField[] {
   const fields: HostPathField[] = [{ field: `${prefix}rootFs`, path: c.rootFs, mustBe: 'directory' }];

@@ -141,7 +141,12 @@ export const DeviceInfoSchema = z.object({
 export type DeviceInfo = z.infer<typeof DeviceInfoSchema>;
 
 export const VolumeSchema = z.object({
-  mountTag: z.string().min(1, 'cannot be empty').max(31, 'must be at most 31 characters'),
+  /** Becomes QEMU's mount_tag (a comma would start another option) and a directory name in the guest. */
+  mountTag: z
+    .string()
+    .min(1, 'cannot be empty')
+    .max(31, 'must be at most 31 characters')
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'may hold only letters, digits, ".", "_" and "-", and must start with a letter or digit'),
   hostPath: AbsPath,
 });
 export type Volume = z.infer<typeof VolumeSchema>;
