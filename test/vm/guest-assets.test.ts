@@ -99,7 +99,7 @@ describe('inside a booted guest', () => {
       },
     });
     pod = { id: 'g1', config, runDir: join(runRoot, 'g1'), runtime: { hypervisor: {}, agent: {}, network: {} }, log: pino({ level: 'silent' }) };
-    pod.runtime.hypervisor = (await hypervisor().startVm(pod, kataLaunchPlan(pod.runDir))).state;
+    pod.runtime.hypervisor = (await hypervisor().startVm(pod, kataLaunchPlan(pod.runDir, config.volumes))).state;
     agent = await TestAgent.connect(agentSocketIn(pod.runDir));
     await agent.sh('true');
   }, 120_000);

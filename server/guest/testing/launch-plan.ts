@@ -4,11 +4,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VmLaunchPlan } from '../../engine/drivers/devices.js';
 import { AGENT_PORT_NAME } from '../../engine/drivers/agent/kata.js';
+import { volumeShares } from '../../engine/drivers/agent/kata-mounts.js';
+import type { Volume } from '../../engine/types.js';
 
-export function kataLaunchPlan(runDir: string): VmLaunchPlan {
+/** `volumes` (a dev share, test data) are contributed as the kata agent driver contributes a pod's. */
+export function kataLaunchPlan(runDir: string, volumes: Volume[] = []): VmLaunchPlan {
   const shared = join(runDir, 'shared');
   mkdirSync(shared, { recursive: true });
-  return { netNsPath: '', devices: [{ kind: 'serialPort', name: AGENT_PORT_NAME }, { kind: 'share', tag: 'kataShared', hostPath: shared, readOnly: false }] };
+  const devices: VmLaunchPlan['devices'] = [{ kind: 'serialPort', name: AGENT_PORT_NAME }, { kind: 'share', tag: 'kataShared', hostPath: shared, readOnly: false }];
+  return { netNsPath: '', devices: [...devices, ...volumeShares(volumes)] };
 }
 
 /** The host socket of the agent's port in a VM booted with kataLaunchPlan. */

@@ -1,11 +1,13 @@
-// Host-side filesystem sharing for the kata agent: the shared directory the guest mounts
-// (mount options live only here) and the per-container rootfs bind mounts inside it.
+// Host-side filesystem sharing for the kata agent: the shared directory and the pod's volumes the
+// guest mounts (mount options live only here), and the bind mounts into the shared directory.
 import { mkdir, readFile, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Storage } from '../../../guest/protocol/ops.js';
+import type { Storage, VolumeStorage } from '../../../guest/protocol/ops.js';
 import { EngineError } from '../../errors.js';
+import type { Volume } from '../../types.js';
+import type { VmDevice } from '../devices.js';
 import type { PodContext } from '../types.js';
 
 const run = promisify(execFile);
@@ -13,10 +15,21 @@ const run = promisify(execFile);
 /** Where the guest agent mounts the pod's shared dir, as upstream kata. */
 export const GUEST_SHARED_DIR = '/run/kata-containers/shared/containers';
 export const SHARED_TAG = 'kataShared';
+/** 9p, the only transport so far; volumes are mounted as the shared dir is. */
+const SHARE_FS = { fstype: '9p', options: ['trans=virtio', 'version=9p2000.L', 'msize=524288', 'cache=mmap', 'nodev'] };
 
-/** How the guest mounts the share this driver contributes (9p: the only transport so far). */
+/** How the guest mounts the share this driver contributes. */
 export function sharedStorage(): Storage {
-  return { source: SHARED_TAG, fstype: '9p', options: ['trans=virtio', 'version=9p2000.L', 'msize=524288', 'cache=mmap', 'nodev'], mountPoint: GUEST_SHARED_DIR };
+  return { source: SHARED_TAG, ...SHARE_FS, options: [...SHARE_FS.options], mountPoint: GUEST_SHARED_DIR };
+}
+
+/** Each volume reaches the VM as a share by its tag; the guest agent mounts it at CreateSandbox. */
+export function volumeShares(volumes: Volume[]): VmDevice[] {
+  return volumes.map((v) => ({ kind: 'share', tag: v.mountTag, hostPath: v.hostPath, readOnly: false }));
+}
+
+export function volumeStorages(volumes: Volume[]): VolumeStorage[] {
+  return volumes.map((v) => ({ source: v.mountTag, ...SHARE_FS, options: [...SHARE_FS.options] }));
 }
 
 /** The agent driver owns the pod's shared directory: it contributes it to the VM as `kataShared`. */
@@ -28,32 +41,49 @@ export function rootfsMountPoint(pod: PodContext, containerId: string): string {
   return join(hostSharedDir(pod), containerId, 'rootfs');
 }
 
-async function isMounted(path: string): Promise<boolean> {
+export async function isMounted(path: string): Promise<boolean> {
   const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
   return mountinfo.split('\n').some((line) => line.split(' ')[4] === path);
 }
+
+/**
+ * Binds `source` onto the existing `target`, then makes that view read-only if asked: the remount
+ * applies to the bind only, so the source itself stays writable on the host.
+ */
+export async function bindMount(source: string, target: string, readOnly: boolean): Promise<void> {
+  if (!(await isMounted(target))) await run('mount', ['--bind', source, target]);
+  if (readOnly) await run('mount', ['-o', 'remount,bind,ro', target]);
+}
+
+/** Unmounts everything stacked on `target`, lazily in case the guest still holds it. */
+export async function unmountAll(target: string): Promise<void> {
+  while (await isMounted(target)) await run('umount', ['-l', target]);
+}
+
+export const mountFailure = (what: string, err: unknown) => {
+  const stderr = (err as { stderr?: string }).stderr?.trim();
+  return new EngineError('AGENT_FAILED', `cannot share ${what}: ${stderr || String(err)}`, undefined, { cause: err });
+};
 
 /** Bind-mounts the container's rootfs where the guest expects it; read-only if asked. */
 export async function bindRootfs(pod: PodContext, containerId: string, rootFs: string, readonly: boolean): Promise<void> {
   const target = rootfsMountPoint(pod, containerId);
   await mkdir(target, { recursive: true });
   try {
-    if (!(await isMounted(target))) await run('mount', ['--bind', rootFs, target]);
-    if (readonly) await run('mount', ['-o', 'remount,bind,ro', target]);
+    await bindMount(rootFs, target, readonly);
   } catch (err) {
     await unbindRootfs(pod, containerId);
-    const stderr = (err as { stderr?: string }).stderr?.trim();
-    throw new EngineError('AGENT_FAILED', `cannot share the rootfs ${rootFs} of container ${containerId}: ${stderr || String(err)}`, undefined, { cause: err });
+    throw mountFailure(`the rootfs ${rootFs} of container ${containerId}`, err);
   }
 }
 
 /**
- * Idempotent: unmounts (lazily, in case the guest still holds it) and removes the now empty
- * mount point. rmdir, never rm -r: a mount we failed to notice must not cost the user's rootfs.
+ * Idempotent: unmounts and removes the now empty mount point. rmdir, never rm -r: a mount we
+ * failed to notice must not cost the user's rootfs.
  */
 export async function unbindRootfs(pod: PodContext, containerId: string): Promise<void> {
   const target = rootfsMountPoint(pod, containerId);
-  while (await isMounted(target)) await run('umount', ['-l', target]);
+  await unmountAll(target);
   for (const dir of [target, join(hostSharedDir(pod), containerId)]) {
     await rmdir(dir).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;

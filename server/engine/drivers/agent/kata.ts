@@ -17,7 +17,8 @@ import type { VmEndpoints } from '../devices.js';
 import type { PodContext } from '../types.js';
 import { agentCodeOf, isUnreachable, openClient, proxyUrlOf, withAgent } from './kata-connection.js';
 import { openProcessIo } from './kata-io.js';
-import { bindRootfs, hostSharedDir, SHARED_TAG, sharedStorage, unbindRootfs } from './kata-mounts.js';
+import { shareContainerMounts, sharedMountsOf, unshareLeftovers, unshareMounts, type SharedMount } from './kata-container-mounts.js';
+import { bindRootfs, hostSharedDir, SHARED_TAG, sharedStorage, unbindRootfs, volumeShares, volumeStorages } from './kata-mounts.js';
 import type { Agent } from './types.js';
 
 /** Boot to a serving agent takes 6–10 s under TCG; leave a wide margin. */
@@ -57,6 +58,7 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
       return [
         { kind: 'serialPort', name: AGENT_PORT_NAME },
         { kind: 'share', tag: SHARED_TAG, hostPath: hostSharedDir(pod), readOnly: false },
+        ...volumeShares(pod.config.volumes),
       ];
     },
 
@@ -66,7 +68,8 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
       try {
         await withAgent(pod, 'create the sandbox', async (client) => {
           await client.call('Check', {}, { timeoutMs: readyMs });
-          await client.call('CreateSandbox', { sandboxId: pod.id, hostname: pod.config.hostname || pod.id, storages: [sharedStorage()], network });
+          const volumes = volumeStorages(pod.config.volumes);
+          await client.call('CreateSandbox', { sandboxId: pod.id, hostname: pod.config.hostname || pod.id, storages: [sharedStorage()], volumes, network });
         }, handle.url);
       } catch (err) {
         await proxy.stop(pod, handle);
@@ -88,19 +91,25 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
       const proxySocket = socketPathOf(handle.url);
       await Promise.all(helpersWithArgument(proxySocket).map((pid) => terminateHelper(pid, proxySocket)));
       for (const c of pod.config.containers) await unbindRootfs(pod, c.id);
+      await unshareLeftovers(pod);
       await rmdir(hostSharedDir(pod)).catch(() => {}); // only once empty: never through a mount
     },
 
     async createContainer(pod, c) {
       const { id, rootFs, readonlyRootfs, cmd } = c.config;
       await bindRootfs(pod, id, rootFs, readonlyRootfs);
+      let shared: SharedMount[] = [];
       try {
-        await withAgent(pod, `create container ${id}`, (client) => client.call('CreateContainer', { containerId: id, readonlyRootfs, process: processSpecOf(cmd) }));
+        const made = await shareContainerMounts(pod, c.config);
+        shared = made.shared;
+        const request = { containerId: id, readonlyRootfs, process: processSpecOf(cmd), mounts: made.mounts };
+        await withAgent(pod, `create container ${id}`, (client) => client.call('CreateContainer', request));
       } catch (err) {
+        await unshareMounts(pod, shared);
         await unbindRootfs(pod, id);
         throw err;
       }
-      return {};
+      return { mounts: shared };
     },
 
     async startContainer(pod, c) {
@@ -121,6 +130,7 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
       }
       // The init's shim exits on its own once the process is gone; make sure of it.
       await terminateHelper(Number(c.agentState['shimPid'] ?? 0), shimMarker(id, id), 2_000);
+      await unshareMounts(pod, sharedMountsOf(c.agentState));
       await unbindRootfs(pod, id);
     },
 
