@@ -5,8 +5,8 @@ import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
 const POD = 'e2e-net';
-const IPV4 = /\b10\.209\.0\.\d{1,3}\/24\b/;
-const IPV6 = /\bfd70:7076::[0-9a-f:]+\/64\b/;
+const IPV4 = /10\.209\.0\.\d{1,3}\/24(?!\d)/; // the Copy button follows the text
+const IPV6 = /fd70:7076::[0-9a-f:]+\/64(?!\d)/;
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
 
