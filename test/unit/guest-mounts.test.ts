@@ -63,7 +63,7 @@ describe('container mounts in the guest', () => {
       readonlyRootfs: false,
       hostname: 'h',
       process: {},
-      networkFilesDir: null,
+      networkFiles: null,
       mounts: [
         { destination: '/data/logs', type: 'tmpfs', source: 'tmpfs' },
         { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['size=2m'] },

@@ -1,5 +1,6 @@
 // The agent's containers: OCI bundles under the state dir, one crun child per running process
 // (crun stays in the foreground so it reaps the process and hands us its exit code).
+import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,6 +8,7 @@ import { ProtocolError } from '../protocol/messages.js';
 import type { ContainerMount, ProcessSpec } from '../protocol/ops.js';
 import { ociMounts } from './container-mounts.js';
 import { ContainerProcess, type StreamName } from './container-process.js';
+import { NETWORK_FILES } from './network.js';
 import { buildConfig, buildProcess } from './oci-spec.js';
 import { parsePsTable } from './ps.js';
 import { crunArgs, runCommand, type RuntimeOptions } from './runtime.js';
@@ -43,6 +45,16 @@ export class ContainerManager {
     private readonly events: ProcessEvents,
   ) {}
 
+  /**
+   * The pod's network files this container can take: crun makes a missing mount point itself,
+   * except in a read-only rootfs, which then keeps what it has (or lacks) there.
+   */
+  private networkFilesFor(rootfs: string, readonlyRootfs: boolean): { dir: string; names: string[] } | null {
+    if (!this.networkFilesDir) return null;
+    const names = NETWORK_FILES.filter((name) => !readonlyRootfs || existsSync(join(rootfs, 'etc', name)));
+    return { dir: this.networkFilesDir, names };
+  }
+
   ids(): string[] {
     return [...this.containers.keys()];
   }
@@ -54,7 +66,7 @@ export class ContainerManager {
     const process = await buildProcess(rootfs, spec);
     const mounts = await ociMounts(containerMounts, { sharedDir: this.sharedDir, volumes: this.volumes });
     await mkdir(bundle, { recursive: true });
-    const config = buildConfig({ containerId, rootfs, readonlyRootfs, hostname: this.hostname, process, networkFilesDir: this.networkFilesDir, mounts });
+    const config = buildConfig({ containerId, rootfs, readonlyRootfs, hostname: this.hostname, process, networkFiles: this.networkFilesFor(rootfs, readonlyRootfs), mounts });
     await writeFile(join(bundle, 'config.json'), JSON.stringify(config));
     this.containers.set(containerId, { id: containerId, bundle, rootfs, init: null, execs: new Map(), spec });
   }

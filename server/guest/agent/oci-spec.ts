@@ -3,7 +3,6 @@
 // pod, so its network is the pod's network (upstream kata also drops the netns entry).
 import { join } from 'node:path';
 import type { ProcessSpec } from '../protocol/ops.js';
-import { NETWORK_FILES } from './network.js';
 import { resolveUser } from './users.js';
 
 /** crun's default capability set (`crun spec`), used when the Cmd names none. */
@@ -43,20 +42,20 @@ export interface ContainerSpecInput {
   readonlyRootfs: boolean;
   hostname: string;
   process: Record<string, unknown>;
-  /** Where the sandbox keeps the pod's hosts, resolv.conf and hostname; null: the rootfs keeps its own. */
-  networkFilesDir: string | null;
+  /** The pod's hosts, resolv.conf and hostname files this container gets; null: the rootfs keeps its own. */
+  networkFiles: { dir: string; names: readonly string[] } | null;
   /** The container's own mounts; one at the destination of a default replaces it (a bigger /dev/shm). */
   mounts: OciMount[];
 }
 
 /** Read-only: a container must not rewrite the pod's name resolution for its siblings. */
-function networkFileMounts(dir: string | null): OciMount[] {
-  if (!dir) return [];
-  return NETWORK_FILES.map((name) => ({ destination: `/etc/${name}`, type: 'bind', source: join(dir, name), options: ['rbind', 'ro'] }));
+function networkFileMounts(files: ContainerSpecInput['networkFiles']): OciMount[] {
+  if (!files) return [];
+  return files.names.map((name) => ({ destination: `/etc/${name}`, type: 'bind', source: join(files.dir, name), options: ['rbind', 'ro'] }));
 }
 
 /** What every container gets; proc, sysfs, devpts and mqueue are the guest's own, never shared from the host. */
-function defaultMounts(networkFilesDir: string | null): OciMount[] {
+function defaultMounts(networkFiles: ContainerSpecInput['networkFiles']): OciMount[] {
   return [
     { destination: '/proc', type: 'proc', source: 'proc' },
     { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
@@ -64,7 +63,7 @@ function defaultMounts(networkFilesDir: string | null): OciMount[] {
     { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-    ...networkFileMounts(networkFilesDir),
+    ...networkFileMounts(networkFiles),
   ];
 }
 
@@ -76,7 +75,7 @@ const depth = (destination: string) => destination.split('/').filter(Boolean).le
  */
 function mountsOf(input: ContainerSpecInput): OciMount[] {
   const own = new Set(input.mounts.map((m) => m.destination));
-  const all = [...defaultMounts(input.networkFilesDir).filter((m) => !own.has(m.destination)), ...input.mounts];
+  const all = [...defaultMounts(input.networkFiles).filter((m) => !own.has(m.destination)), ...input.mounts];
   return all.sort((a, b) => depth(a.destination) - depth(b.destination));
 }
 

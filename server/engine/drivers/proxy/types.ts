@@ -1,4 +1,5 @@
 // A proxy owns the pod's one connection to the guest agent and serves any number of host clients.
+import { z } from 'zod';
 import type { DriverState, PodContext } from '../types.js';
 
 export interface ProxyHandle {
@@ -14,8 +15,10 @@ export interface Proxy {
   stop(pod: PodContext, handle: ProxyHandle): Promise<void>;
 }
 
+/** The agent state of a pod whose sandbox runs behind a proxy: parsed, never read by key. */
+const ProxyStateSchema = z.object({ proxy: z.object({ pid: z.number().int().nonnegative(), url: z.string() }) });
+
 export function proxyHandleOf(state: DriverState): ProxyHandle | null {
-  const proxy = state['proxy'];
-  if (!proxy || typeof proxy !== 'object' || Array.isArray(proxy)) return null;
-  return { pid: Number(proxy['pid'] ?? 0), url: String(proxy['url'] ?? '') };
+  const parsed = ProxyStateSchema.safeParse(state);
+  return parsed.success ? parsed.data.proxy : null;
 }
