@@ -3,6 +3,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '../trpc/client';
 
+function accelTitle(facts: { accelerator: string; kvmDevice: boolean; forced: boolean }): string {
+  if (facts.forced) return `${facts.accelerator} forced by PODVISOR_ACCEL`;
+  if (facts.accelerator === 'kvm') return 'KVM: a probe guest booted under it';
+  return facts.kvmDevice ? 'TCG: /dev/kvm exists but a probe guest did not boot under it (nested virtualisation?)' : 'TCG: no /dev/kvm on this host';
+}
+
 export function HostFacts() {
   const trpc = useTRPC();
   const caps = useQuery({ ...trpc.system.capabilities.queryOptions(), staleTime: Infinity });
@@ -16,9 +22,9 @@ export function HostFacts() {
       </div>
       <div>
         <dt>Accel</dt>
-        <dd>
+        <dd title={accelTitle(caps.data)}>
           {caps.data.accelerator}
-          {caps.data.kvmDevice ? ' · /dev/kvm' : ''}
+          {caps.data.accelerator === 'tcg' && caps.data.kvmDevice && !caps.data.forced ? ' · KVM unusable' : ''}
         </dd>
       </div>
       <div>

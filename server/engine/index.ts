@@ -12,6 +12,7 @@ export { EngineError, ERROR_CODES, toEngineError, formatZodError, invalidConfig,
 export type { PodEvent } from './events.js';
 export type { ProcessIo } from './drivers/agent/types.js';
 export { PORTS_ANNOTATION } from './drivers/network/cni-config.js';
+export { hostAccelerator } from './drivers/hypervisor/qemu/index.js';
 export { listCniNetworks, type CniCatalog, type CniNetworkEntry } from './drivers/network/catalog.js';
 export { TRANSITIONS, PRECONDITIONS, canTransition, type CallName } from './state.js';
 export * from './types.js';

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { configFromEnv, REPO_ROOT } from '../../config.js';
-import { IdSchema, listCniNetworks, type PodEvent, type VC } from '../../engine/index.js';
+import { hostAccelerator, IdSchema, listCniNetworks, type PodEvent, type VC } from '../../engine/index.js';
 import { router, viewerProcedure } from '../trpc.js';
 
 const GUEST_ASSETS = ['vmlinux', 'initrd.img', 'image.ext4'];
@@ -23,19 +23,6 @@ async function qemuVersion(): Promise<string | null> {
     return /version ([^\s(]+)/.exec(stdout)?.[1] ?? stdout.split('\n')[0] ?? null;
   } catch {
     return null;
-  }
-}
-
-/** PODVISOR_ACCEL if forced, else the QEMU driver's cached KVM-probe verdict for this boot, else "auto" (not probed yet). */
-async function accelerator(): Promise<string> {
-  const forced = process.env['PODVISOR_ACCEL'];
-  if (forced) return forced;
-  try {
-    const verdict = JSON.parse(await readFile(path.join(configFromEnv().runRoot, 'accel.json'), 'utf8')) as { accelerator?: string; bootId?: string };
-    const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
-    return verdict.bootId === bootId && verdict.accelerator ? verdict.accelerator : 'auto';
-  } catch {
-    return 'auto';
   }
 }
 
@@ -79,8 +66,8 @@ export const systemRouter = router({
     const guestDir = process.env['PODVISOR_GUEST_DIR'] ?? path.join(REPO_ROOT, 'var', 'guest');
     return {
       qemuVersion: await qemuVersion(),
-      accelerator: await accelerator(),
-      kvmDevice: existsSync('/dev/kvm'),
+      // The driver's verdict (probed once per boot), never a guess from /dev/kvm existing.
+      ...(await hostAccelerator({ runRoot: configFromEnv().runRoot })),
       guestDir,
       guestAssets: GUEST_ASSETS.map((name) => ({ name, present: existsSync(path.join(guestDir, name)) })),
       defaultRootFs: path.join(REPO_ROOT, 'var', 'rootfs', 'busybox'),

@@ -135,6 +135,19 @@ async function launchSettings(pod: PodContext, env: DriverEnv, devices: LaunchDe
   return { binary, launch };
 }
 
+/**
+ * What pods on this host run under, for the console: the forced or cached verdict, probing now
+ * (≤ 5 s, once per host boot) if nobody has yet. `kvmDevice` tells a working KVM from a /dev/kvm
+ * whose guests hang (nested virtualisation), which the bare device node cannot.
+ */
+export async function hostAccelerator(env: DriverEnv): Promise<{ accelerator: 'kvm' | 'tcg'; kvmDevice: boolean; forced: boolean }> {
+  const kvmDevice = existsSync('/dev/kvm');
+  const forced = process.env['PODVISOR_ACCEL'] === 'kvm' || process.env['PODVISOR_ACCEL'] === 'tcg';
+  const kernel = join(guestDir(), 'vmlinux');
+  if (!forced && !(await isFile(kernel))) return { accelerator: 'tcg', kvmDevice, forced }; // nothing to probe with yet
+  return { accelerator: await chooseAccelerator(DEFAULT_QEMU, kernel, env.runRoot), kvmDevice, forced };
+}
+
 /** Connects as soon as QEMU listens; gives up early if QEMU exits first. */
 async function waitForQmp(qmpSocket: string, exited: Promise<string>): Promise<void> {
   let exitReason: string | null = null;
