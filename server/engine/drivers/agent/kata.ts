@@ -19,6 +19,7 @@ import { agentCodeOf, isUnreachable, openClient, proxyUrlOf, withAgent } from '.
 import { openProcessIo } from './kata-io.js';
 import { shareContainerMounts, sharedMountsOf, unshareLeftovers, unshareMounts, type SharedMount } from './kata-container-mounts.js';
 import { bindRootfs, hostSharedDir, SHARED_TAG, sharedStorage, unbindRootfs, volumeShares, volumeStorages } from './kata-mounts.js';
+import { kataContainerStateOf } from './kata-state.js';
 import type { Agent } from './types.js';
 
 /** Boot to a serving agent takes 6–10 s under TCG; leave a wide margin. */
@@ -129,7 +130,7 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
         pod.log.warn({ err, container: id }, 'container already gone from the guest');
       }
       // The init's shim exits on its own once the process is gone; make sure of it.
-      await terminateHelper(Number(c.agentState['shimPid'] ?? 0), shimMarker(id, id), 2_000);
+      await terminateHelper(kataContainerStateOf(c.agentState).shimPid, shimMarker(id, id), 2_000);
       await unshareMounts(pod, sharedMountsOf(c.agentState));
       await unbindRootfs(pod, id);
     },
