@@ -1,7 +1,7 @@
 // The kata agent driver, kata proxy and kata shims against the real guest agent run on the HOST
 // (no VM): everything but QEMU, with real crun, real bind mounts and real host processes.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -147,20 +147,29 @@ describe('kata agent driver + proxy + shim against the host agent', () => {
     await agent.stopContainer(pod, c);
   });
 
-  it('a non-detached shim relays the process to and from its console tty', async () => {
-    // `script` holds a pty for us: its stdin/stdout are the master side; the slave is the console.
+  it('gives a non-detached process a detached shim: neither our stdio nor the tty its config names', async () => {
+    // `script` holds a pty. Upstream's shim would open it (Cmd.Console) and relay the process there;
+    // ours must not, or a config could name someone else's terminal.
     const terminal = spawn('script', ['-q', '-c', 'tty; sleep 60', '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
     let screen = '';
     terminal.stdout.on('data', (d: Buffer) => (screen += d.toString()));
     try {
-      await until(() => /\/dev\/pts\/\d+/.test(screen), 'the console pty');
+      await until(() => /\/dev\/pts\/\d+/.test(screen), 'the pty');
       const consolePath = /\/dev\/pts\/\d+/.exec(screen)![0];
       const c = await container('con', { args: ['sh'], interactive: true, console: consolePath, detach: false });
       const { process: init, agentState } = await agent.startContainer(pod, c);
       c.agentState = agentState;
-      await until(() => screen.includes('# '), 'the container shell prompt on the console');
-      terminal.stdin.write('echo $((40+2)); exit 3\r');
-      await until(() => screen.includes('42'), 'the command output on the console');
+      expect(readFileSync(`/proc/${init.pid}/cmdline`, 'utf8').split('\0')).toContain('podvisor-shim'); // the proxy's lean shim
+      const stdioOf = (pid: number | 'self') => [0, 1, 2].map((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`));
+      const ours = stdioOf('self');
+      expect(stdioOf(init.pid).filter((link) => link !== '/dev/null' && (ours.includes(link) || link === consolePath))).toEqual([]);
+
+      const io = await agent.attach(pod, c, init.token);
+      const text = collect(io);
+      await io.writeStdin('echo relayed-$((40+2)); exit 3\n');
+      expect(await io.wait()).toEqual({ exitCode: 3 });
+      expect(text.stdout).toContain('relayed-42');
+      expect(screen).not.toContain('relayed-42');
       await until(() => !alive(init.pid), 'the shim to exit with its process');
       await agent.stopContainer(pod, c);
     } finally {

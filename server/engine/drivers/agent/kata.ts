@@ -50,8 +50,12 @@ function agentSocketOf(pod: PodContext, vm: VmEndpoints): string {
 }
 
 export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agent {
-  const startShim = (pod: PodContext, containerId: string, token: string, cmd: Cmd) =>
-    shim.start(pod, { containerId, token, url: proxyUrlOf(pod), console: cmd.console, detach: cmd.detach });
+  // Every process gets a detached shim, whatever its Cmd.detach: the engine never hands its own
+  // stdio (or a tty a config names) to a shim, since its caller may be the console server or a
+  // script capturing stdout. The process's stdio stays in the agent for attach (the CLI follows a
+  // non-detached container through it, server/cli/foreground.ts).
+  const startShim = (pod: PodContext, containerId: string, token: string) =>
+    shim.start(pod, { containerId, token, url: proxyUrlOf(pod), console: '', detach: true });
 
   return {
     async devices(pod) {
@@ -114,9 +118,9 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
     },
 
     async startContainer(pod, c) {
-      const { id, cmd } = c.config;
+      const { id } = c.config;
       const { body } = await withAgent(pod, `start container ${id}`, (client) => client.call('StartContainer', { containerId: id }, { timeoutMs: 60_000 }));
-      const process = { token: id, pid: await startShim(pod, id, id, cmd), startTime: new Date().toISOString() };
+      const process = { token: id, pid: await startShim(pod, id, id), startTime: new Date().toISOString() };
       return { process, agentState: { ...c.agentState, guestPid: body.pid, shimPid: process.pid } };
     },
 
@@ -145,7 +149,7 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
       const execId = randomUUID();
       await withAgent(pod, `exec in container ${id}`, (client) => client.call('ExecProcess', { containerId: id, execId, process: processSpecOf(cmd) }, { timeoutMs: 60_000 }));
       try {
-        return { token: execId, pid: await startShim(pod, id, execId, cmd), startTime: new Date().toISOString() };
+        return { token: execId, pid: await startShim(pod, id, execId), startTime: new Date().toISOString() };
       } catch (err) {
         // Without its shim the process has no PID the engine could track: do not leave it running.
         await withAgent(pod, `kill exec ${execId}`, (client) => client.call('SignalProcess', { containerId: id, execId, signal: 'SIGKILL' })).catch(() => {});
