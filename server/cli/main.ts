@@ -19,7 +19,7 @@ function buildProgram(): Command {
   const program = new Command('podvisor')
     .description('virtcontainers 1.0 pods (QEMU VMs) and their containers, from the shell')
     .version(version)
-    .option('--json', 'machine-readable JSON on stdout')
+    .option('--json', 'machine-readable JSON on stdout, and nothing else: implies detached (a non-detached container is not followed)')
     .addOption(new Option('--url <url>', `call the console at this address (e.g. http://127.0.0.1:3000) as the API token in ${TOKEN_ENV}`).env('PODVISOR_URL'))
     // Settings made before .command() are inherited by every subcommand.
     .exitOverride()

@@ -18,14 +18,20 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-/** Runs the CLI with only the environment it needs, so a developer's DATABASE_URL cannot leak in. */
+/** Only the environment the CLI needs, so a developer's DATABASE_URL cannot leak in. */
+const cliEnv = () => ({ PATH: process.env.PATH, PODVISOR_HOME: home, PODVISOR_RUN_DIR: path.join(home, 'run'), PODVISOR_HOST_PATH_ROOTS: `${MOCK_ROOTFS}:${home}` });
+
+/** The CLI with stdout captured, as `out=$(podvisor …)` runs it: not a terminal. */
 function podvisor(...args: string[]) {
-  return execa('node', [BIN, ...args], {
-    env: { PATH: process.env.PATH, PODVISOR_HOME: home, PODVISOR_RUN_DIR: path.join(home, 'run'), PODVISOR_HOST_PATH_ROOTS: `${MOCK_ROOTFS}:${home}` },
-    extendEnv: false,
-    reject: false,
-    stdin: 'ignore',
-  });
+  return execa('node', [BIN, ...args], { env: cliEnv(), extendEnv: false, reject: false, stdin: 'ignore' });
+}
+
+const shellQuote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+
+/** The CLI on a terminal: script(1) gives it a pty (-e: script exits with the CLI's exit code). */
+function podvisorInTerminal(...args: string[]) {
+  const command = ['node', BIN, ...args].map(shellQuote).join(' ');
+  return execa('script', ['-qec', command, '/dev/null'], { env: cliEnv(), extendEnv: false, reject: false, stdin: 'ignore', timeout: 30_000 });
 }
 
 const MOCK_POD = ['--hypervisor', 'mock', '--agent', 'noop'];
@@ -125,6 +131,44 @@ describe('podvisor CLI', { timeout: 60_000 }, () => {
   });
 });
 
+// Cmd.detach defaults to false, as upstream. The CLI follows such a container only from a terminal
+// and without --json (server/cli/foreground.ts); the engine never hands its stdio to a shim.
+describe('a non-detached container', { timeout: 60_000 }, () => {
+  /** A --config pod whose container leaves Cmd.detach at its default (false), and says things and sleeps. */
+  function nonDetachedPod(id: string): string {
+    const file = path.join(home, `${id}.json`);
+    const container = { id: 'app', rootFs: MOCK_ROOTFS, cmd: { args: ['sh', '-c', 'echo from-the-container; sleep 600'] } };
+    writeFileSync(file, JSON.stringify({ id, hypervisorType: 'mock', agentType: 'noop', containers: [container] }));
+    return file;
+  }
+
+  it('is treated as detached when stdout is captured: `out=$(podvisor --json pod run …)` returns at once with pure JSON', async () => {
+    const started = Date.now();
+    const [asJson, asText] = await Promise.all([
+      execa('node', [BIN, '--json', 'pod', 'run', '--config', nonDetachedPod('captured')], { env: cliEnv(), extendEnv: false, reject: false, stdin: 'ignore', timeout: 30_000 }),
+      podvisor('pod', 'run', '--config', nonDetachedPod('captured-text')),
+    ]);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(asJson.exitCode).toBe(0);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({ id: 'captured', state: 'running', containersStatus: [{ id: 'app', state: 'running' }] });
+    expect([asText.exitCode, asText.stdout]).toEqual([0, 'Pod captured-text created and started']);
+  });
+
+  it('with --json on a terminal is still not followed: stdout is the JSON alone', async () => {
+    const run = await podvisorInTerminal('--json', 'pod', 'run', '--config', nonDetachedPod('tty-json'));
+    expect(run.exitCode).toBe(0);
+    expect(JSON.parse(run.stdout.replaceAll('\r', ''))).toMatchObject({ id: 'tty-json', state: 'running' });
+  });
+
+  it('is followed from a terminal: the CLI attaches and exits with its exit code (the noop agent: 0, at once)', async () => {
+    const run = await podvisorInTerminal('pod', 'run', '--config', nonDetachedPod('tty-text'));
+    expect([run.exitCode, run.stdout.replaceAll('\r', '')]).toEqual([0, 'Pod tty-text created and started']);
+    expect((await podvisor('container', 'stop', 'tty-text', 'app')).exitCode).toBe(0);
+    const start = await podvisorInTerminal('container', 'start', 'tty-text', 'app');
+    expect([start.exitCode, start.stdout.replaceAll('\r', '')]).toEqual([0, 'Container app started']);
+  });
+});
+
 describe('pod flags → PodConfig', () => {
   it('gives --agent kata its own proxy and shim unless they are chosen', () => {
     expect(buildPodConfig({}, { agent: 'kata' }, [])).toMatchObject({ agentType: 'kata', proxyType: 'kataProxy', shimType: 'kataShim' });
@@ -138,5 +182,10 @@ describe('pod flags → PodConfig', () => {
       { id: 'a' },
       { id: 'b', rootFs: '/r', cmd: { args: ['sh', '-l'], envs: [{ var: 'K', value: 'V' }], interactive: true } },
     ]);
+  });
+
+  it('makes the shortcut container detached and leaves detach in the config file as it is', () => {
+    const config = buildPodConfig({ id: 'p', containers: [{ id: 'a', cmd: { args: ['sh'] } }] }, { containerId: 'b' }, ['sh']);
+    expect(config.containers?.map((c) => c.cmd?.detach)).toEqual([undefined, true]);
   });
 });

@@ -59,11 +59,15 @@ export function cmdPatch(flags: ContainerFlags, args: string[]) {
     noNewPrivileges: flags.newPrivileges === false ? true : undefined,
     capabilities: caps && { bounding: caps, effective: caps, inheritable: caps, permitted: caps, ambient: caps },
     ...(flags.tty ? { interactive: true, console: TTY_CONSOLE } : {}),
-    // The CLI reaches a process's stdio through attach (`container enter`); a shim holding the
-    // CLI's own stdio would keep its pipes open after the CLI exits.
-    detach: true,
   };
 }
+
+/**
+ * Beneath a container made from flags alone: it runs detached, so `pod run … -- cmd` and
+ * `container start` return at once as they always have. A --config file's cmd keeps its own
+ * `detach` (upstream's default: false, followed from a terminal; see foreground.ts).
+ */
+export const FLAGS_ONLY_CONTAINER = { cmd: { detach: true } } as const;
 
 export function containerPatch(id: string | undefined, flags: ContainerFlags, args: string[]) {
   return {

@@ -6,8 +6,9 @@ import type { ContainerConfigInput, ProcessListOptions } from '../../engine/inde
 import { attachStdio } from '../attach.js';
 import { apiAction, localOnly, type CliContext } from '../context.js';
 import { given, mergeConfig, readConfigFile } from '../flags.js';
+import { followContainer } from '../foreground.js';
 import { announce, containerTable, printJson, show } from '../output.js';
-import { addContainerOptions, addProcessOptions, cmdPatch, containerPatch, type ContainerFlags, type ProcessFlags } from './container-flags.js';
+import { addContainerOptions, addProcessOptions, cmdPatch, containerPatch, FLAGS_ONLY_CONTAINER, type ContainerFlags, type ProcessFlags } from './container-flags.js';
 
 interface ContainerAction {
   /** The command and its procedure: container.<name>. */
@@ -17,10 +18,17 @@ interface ContainerAction {
   done: string;
   /** The container is gone afterwards, so --json has no status to print. */
   removes?: boolean;
+  /** From a terminal, the CLI then follows the container if it is non-detached (foreground.ts). */
+  follows?: boolean;
 }
 
 const LIFECYCLE: ContainerAction[] = [
-  { name: 'start', summary: 'start a ready or stopped container of a running pod', done: 'started' },
+  {
+    name: 'start',
+    summary: 'start a ready or stopped container of a running pod; from a terminal, follows it if it is non-detached (its stdio, then its exit code)',
+    done: 'started',
+    follows: true,
+  },
   { name: 'stop', summary: 'stop a container (already stopped: nothing to do)', done: 'stopped' },
   { name: 'delete', summary: 'delete a ready or stopped container', done: 'deleted', removes: true },
 ];
@@ -42,7 +50,8 @@ export function registerContainerCommands(program: Command): void {
     .option('--config <file.json>', 'load a whole ContainerConfig; CONTAINER_ID and the flags override its fields')
     .action(
       apiAction(async (ctx, podId: string, containerId: string, command: string[], flags: ContainerFlags & { config?: string }) => {
-        const config = mergeConfig(await readConfigFile(flags.config), containerPatch(containerId, flags, command));
+        const base = flags.config === undefined ? FLAGS_ONLY_CONTAINER : await readConfigFile(flags.config);
+        const config = mergeConfig(base, containerPatch(containerId, flags, command));
         // The procedure parses this with ContainerConfigSchema and names any field at fault.
         await ctx.api.container.create.mutate({ podId, config: config as ContainerConfigInput });
         await announceContainer(ctx, podId, containerId, 'created');
@@ -57,6 +66,7 @@ export function registerContainerCommands(program: Command): void {
         apiAction(async (ctx, podId: string, containerId: string) => {
           await ctx.api.container[a.name].mutate({ podId, containerId });
           await announceContainer(ctx, podId, containerId, a.done, a.removes);
+          if (a.follows) return followContainer(ctx, podId, [containerId]);
         }),
       );
   }
@@ -68,7 +78,9 @@ export function registerContainerCommands(program: Command): void {
         // Attaching needs the process's stdio, which only this host's engine reaches: check before starting anything.
         const attachHere = ctx.json ? null : localOnly(ctx, 'container enter (attached)', 'with --json it starts the process and prints it, or open a terminal on the container page');
         // Always interactive: we attach now, or whoever attaches later (the console) may write to it.
-        const entered = await ctx.api.container.enter.mutate({ podId, containerId, cmd: { ...cmdPatch(flags, command), args: command, interactive: true } });
+        // Detached: this CLI follows it through attach below, never through the shim.
+        const cmd = { ...cmdPatch(flags, command), args: command, interactive: true, detach: true };
+        const entered = await ctx.api.container.enter.mutate({ podId, containerId, cmd });
         if (!attachHere) {
           printJson(entered);
           return;

@@ -14,7 +14,7 @@ import {
   type PodConfigInput,
 } from '../../engine/index.js';
 import { collect, given, mergeConfig, readConfigFile, splitAt, toNumber, toParam, toRecord } from '../flags.js';
-import { addProcessOptions, addRootfsOptions, containerPatch, type ProcessFlags, type RootfsFlags } from './container-flags.js';
+import { addProcessOptions, addRootfsOptions, containerPatch, FLAGS_ONLY_CONTAINER, type ProcessFlags, type RootfsFlags } from './container-flags.js';
 
 export interface PodFlags extends ProcessFlags, RootfsFlags {
   config?: string;
@@ -124,7 +124,8 @@ export function buildPodConfig(file: Record<string, unknown>, flags: PodFlags, c
   const { containerId, rootfs, readonlyRootfs, env, workdir, user, tty } = flags;
   if (containerId !== undefined || rootfs !== undefined || command.length > 0) {
     const fromFile = Array.isArray(config.containers) ? config.containers : [];
-    config.containers = [...fromFile, containerPatch(containerId, { rootfs, readonlyRootfs, env, workdir, user, tty }, command)];
+    const patch = containerPatch(containerId, { rootfs, readonlyRootfs, env, workdir, user, tty }, command);
+    config.containers = [...fromFile, mergeConfig(FLAGS_ONLY_CONTAINER, patch)];
   }
   if (config.agentType === 'kata') {
     config.proxyType ??= 'kataProxy';

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { apiAction, type CliContext } from '../context.js';
 import { positiveInteger } from '../flags.js';
+import { followContainer } from '../foreground.js';
 import { announce, eventTable, podStatusText, podTable, show } from '../output.js';
 import { addPodConfigOptions, podConfigFromFlags, type PodFlags } from './pod-config.js';
 
@@ -14,15 +15,19 @@ interface PodCommand<Name extends string> {
   done: string;
   /** The pod is gone afterwards, so --json has no status to print. */
   removes?: boolean;
+  /** Starts containers: from a terminal, the CLI then follows a non-detached one (foreground.ts). */
+  follows?: boolean;
 }
+
+const FOLLOWS = '; from a terminal, follows its first non-detached container (its stdio, then its exit code)';
 
 const CREATORS: PodCommand<'create' | 'run'>[] = [
   { name: 'create', summary: 'create a pod: boot its VM and create its containers', done: 'created' },
-  { name: 'run', summary: 'create a pod, then start it', done: 'created and started' },
+  { name: 'run', summary: `create a pod, then start it${FOLLOWS}`, done: 'created and started', follows: true },
 ];
 
 const LIFECYCLE: PodCommand<'start' | 'stop' | 'pause' | 'resume' | 'delete'>[] = [
-  { name: 'start', summary: 'boot a ready or stopped pod and start its containers', done: 'started' },
+  { name: 'start', summary: `boot a ready or stopped pod and start its containers${FOLLOWS}`, done: 'started', follows: true },
   { name: 'stop', summary: 'stop the containers, then the VM', done: 'stopped' },
   { name: 'pause', summary: 'pause the VM of a running pod', done: 'paused' },
   { name: 'resume', summary: 'resume a paused pod', done: 'resumed' },
@@ -42,6 +47,7 @@ export function registerPodCommands(program: Command): void {
         apiAction(async (ctx, command: string[], flags: PodFlags) => {
           const podId = await ctx.api.pod[c.name].mutate(await podConfigFromFlags(flags, command));
           await announcePod(ctx, podId, c);
+          if (c.follows) return followContainer(ctx, podId);
         }),
       );
   }
@@ -54,6 +60,7 @@ export function registerPodCommands(program: Command): void {
         apiAction(async (ctx, podId: string) => {
           await ctx.api.pod[a.name].mutate({ podId });
           await announcePod(ctx, podId, a);
+          if (a.follows) return followContainer(ctx, podId);
         }),
       );
   }
