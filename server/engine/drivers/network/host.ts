@@ -1,58 +1,16 @@
-// Everything the network driver does to the host goes through NetHost: `ip`, the CNI plugins,
-// nsenter, and the two file checks. Logic tests script a fake (fake-host.ts); the Linux one is here.
-import { stat } from 'node:fs/promises';
-import { execa } from 'execa';
+// The network driver's netns and link operations: `ip` and the CNI plugins through the host seam
+// (server/engine/host), whose run() enters a netns when asked. Logic tests script the fake host.
 import type { z } from 'zod';
 import { EngineError } from '../../errors.js';
+import { linuxHost } from '../../host/linux.js';
+import type { Host } from '../../host/types.js';
 
-export interface RunOptions {
-  /** Run the program inside this network namespace (a path: /run/netns/NAME or any nsfs file). */
-  netns?: string;
-  input?: string;
-  /** Added to the driver's own environment (plugins need PATH for iptables). */
-  env?: Record<string, string>;
-}
-export interface RunResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-export interface FileInfo {
-  kind: 'char' | 'file' | 'dir' | 'other';
-  /** Device number of a char device, else 0:0. */
-  major: number;
-  minor: number;
-  executable: boolean;
-}
+export type { FileInfo, RunOptions, RunResult } from '../../host/types.js';
 
-export interface NetHost {
-  /** Resolves whatever the exit code (CNI plugins report errors as JSON on stdout); rejects only when the program cannot run. */
-  run(cmd: string, args: string[], opts?: RunOptions): Promise<RunResult>;
-  /** null when nothing is there. */
-  stat(path: string): Promise<FileInfo | null>;
-}
+/** The part of the host seam the network driver uses: programs (in a netns or not) and file checks. */
+export type NetHost = Pick<Host, 'run' | 'stat'>;
 
-/** A plugin hung on a lock or a netlink call must not hang the pod's call forever. */
-const RUN_TIMEOUT_MS = 60_000;
-
-export const linuxNetHost: NetHost = {
-  async run(cmd, args, opts = {}) {
-    // nsenter rather than `ip netns exec`: a given netNsPath need not be a name under /run/netns.
-    const [file, argv] = opts.netns ? ['nsenter', [`--net=${opts.netns}`, '--', cmd, ...args]] : [cmd, args];
-    const r = await execa(file, argv, { input: opts.input ?? '', env: opts.env, reject: false, timeout: RUN_TIMEOUT_MS, stripFinalNewline: true });
-    if (r.exitCode === undefined) throw new Error(`${cmd} could not run: ${r.shortMessage}`);
-    return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
-  },
-  async stat(path) {
-    const s = await stat(path).catch(() => null);
-    if (!s) return null;
-    const kind = s.isCharacterDevice() ? 'char' : s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'other';
-    // rdev packs major:minor the glibc way (major in bits 8-19 and 32+, minor in 0-7 and 20+).
-    const major = Number((BigInt(s.rdev) >> 8n) & 0xfffn);
-    const minor = (s.rdev & 0xff) | ((s.rdev >> 12) & 0xfff00);
-    return { kind, major: kind === 'char' ? major : 0, minor: kind === 'char' ? minor : 0, executable: (s.mode & 0o111) !== 0 };
-  },
-};
+export const linuxNetHost: NetHost = linuxHost;
 
 /** Failures of the host's networking (a plugin, `ip`) as opposed to a wrong config. */
 export function networkFailed(message: string, details?: Record<string, unknown>, cause?: unknown): EngineError {

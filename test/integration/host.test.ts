@@ -1,0 +1,84 @@
+// The host seam itself: the Linux host on real processes and a real bind mount (termination that
+// escalates, never signals a process that is not ours, a timeout that kills what the program
+// started, mount points with a space), and the fake host's mount table and fault plan.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mountPointsOf } from '../../server/engine/host/derived.js';
+import { createFakeHost } from '../../server/engine/host/fake.js';
+import { parseFaults } from '../../server/engine/host/faults.js';
+import { isMountPoint, linuxHost } from '../../server/engine/host/linux.js';
+
+const alive = (pid: number) => linuxHost.cmdline(pid).then((argv) => argv !== null && argv.length > 0);
+
+describe('Linux host', () => {
+  it('terminate: SIGKILL after the grace when SIGTERM is ignored; nothing sent to a process that is not ours', async () => {
+    const marker = `pv-host-test-${process.pid}`;
+    // $0 is the marker: it shows in the shell's argv, as a helper's socket path shows in its own.
+    const stubborn = await linuxHost.spawn('sh', ['-c', `trap '' TERM; while :; do sleep 0.1; done`, marker], { logPath: '/dev/null' });
+    const ours = async (pid: number) => ((await linuxHost.cmdline(pid)) ?? []).includes(marker);
+    await expect.poll(() => ours(stubborn.pid)).toBe(true);
+    expect(await linuxHost.terminate(stubborn.pid, async () => false)).toBe(true); // not ours: untouched
+    expect(await alive(stubborn.pid)).toBe(true);
+    const started = Date.now();
+    expect(await linuxHost.terminate(stubborn.pid, ours, { graceMs: 300 })).toBe(true);
+    expect(await stubborn.exited).toBe('killed by SIGKILL');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  });
+
+  it('run: exit codes, stdin and env; a timeout kills the whole process group; a missing program rejects', async () => {
+    expect(await linuxHost.run('sh', ['-c', 'read x; echo "$x $GREETING"; echo err >&2; exit 3'], { input: 'hi\n', env: { GREETING: 'there' } })).toEqual({
+      stdout: 'hi there',
+      stderr: 'err',
+      exitCode: 3,
+    });
+    const r = await linuxHost.run('sh', ['-c', 'sleep 30 & echo $!; wait'], { timeoutMs: 300 });
+    expect(r.timedOut).toBe(true);
+    await expect.poll(() => alive(Number(r.stdout))).toBe(false); // the grandchild went with it
+    await expect(linuxHost.run('/nonexistent/program', [])).rejects.toThrow('could not run');
+  });
+
+  it('mountinfo: a bind mount whose path holds a space is a mount point until unmounted', async () => {
+    const top = mkdtempSync(path.join(tmpdir(), 'pv-host-'));
+    const source = path.join(top, 'source');
+    const target = path.join(top, 'with space');
+    mkdirSync(source);
+    mkdirSync(target);
+    try {
+      await linuxHost.mount(source, target, { bind: true });
+      expect(await isMountPoint(target)).toBe(true);
+      await linuxHost.mount('', target, { options: ['remount', 'bind', 'ro'] });
+      await linuxHost.umount(target);
+      expect(await isMountPoint(target)).toBe(false);
+      await expect(linuxHost.umount(target)).rejects.toThrow('umount');
+    } finally {
+      await linuxHost.umount(target, { lazy: true }).catch(() => {});
+      rmSync(top, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('fake host', () => {
+  it('keeps a mount table from the mounts it is asked for, escaped in its mountinfo as the kernel does', async () => {
+    const fake = createFakeHost({ faults: '' });
+    await fake.mount('/src', '/run/a b', { bind: true });
+    await fake.mount('/src', '/run/a b', { bind: true });
+    expect(mountPointsOf('36 1 0:1 / /run/a\\040b rw - fake fake rw')).toEqual(['/run/a b']);
+    expect(await fake.mountPoints()).toEqual(['/run/a b', '/run/a b']);
+    await fake.umount('/run/a b');
+    expect(await fake.isMountPoint('/run/a b')).toBe(true); // one was stacked on the other
+    fake.on(/^umount /, { exitCode: 32, stderr: 'target is busy' }, 1);
+    await expect(fake.umount('/run/a b')).rejects.toThrow('target is busy');
+    expect(fake.lines(/mount/)).toEqual(['mount --bind /src /run/a b', 'mount --bind /src /run/a b', 'umount /run/a b', 'umount /run/a b']);
+  });
+
+  it('applies its fault plan once per step, with the code a real failure of that step has', async () => {
+    const fake = createFakeHost({ faults: 'hypervisor.startVm:fail,agent.createContainer:c1:die' });
+    expect([...fake.faults]).toEqual([['hypervisor.startVm', 'fail'], ['agent.createContainer:c1', 'die']]);
+    await expect(fake.checkpoint!('hypervisor.startVm')).rejects.toMatchObject({ code: 'HYPERVISOR_FAILED', details: { step: 'hypervisor.startVm', injected: true } });
+    await fake.checkpoint!('hypervisor.startVm');
+    expect(fake.steps).toEqual(['hypervisor.startVm', 'hypervisor.startVm']);
+    expect(() => parseFaults('network.prepare:explode')).toThrow('is not step:fail or step:die');
+  });
+});
