@@ -2,9 +2,10 @@
 // bundle from `npm run build:agent` when present, else the TypeScript source through tsx) and
 // how to find and stop them again later, from another CLI invocation.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { linuxHost } from '../engine/host/linux.js';
+import type { Host, IsOurs } from '../engine/host/types.js';
 
 export const REPO_ROOT = process.env['PODVISOR_ROOT'] ?? fileURLToPath(new URL('../..', import.meta.url));
 
@@ -35,15 +36,13 @@ export function helpersWithArgument(marker: string): number[] {
     .filter((pid) => pid !== process.pid && processMatches(pid, marker));
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
-export async function terminateHelper(pid: number, marker: string, graceMs = 3_000): Promise<void> {
-  for (const [signal, waitMs] of [['SIGTERM', graceMs], ['SIGKILL', 2_000]] as const) {
-    if (!processMatches(pid, marker)) return;
-    try {
-      process.kill(pid, signal);
-    } catch {
-      return;
-    }
-    for (let waited = 0; waited < waitMs && processMatches(pid, marker); waited += 50) await sleep(50);
-  }
+/** The identity check the host seam's terminate takes for a helper: alive, with `marker` in its argv. */
+export const isHelper =
+  (host: Host, marker: string): IsOurs =>
+  async (pid) =>
+    ((await host.cmdline(pid)) ?? []).includes(marker);
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone (the host seam's terminate). */
+export async function terminateHelper(pid: number, marker: string, graceMs = 3_000, host: Host = linuxHost): Promise<void> {
+  await host.terminate(pid, isHelper(host, marker), { graceMs, killMs: 2_000 });
 }

@@ -1,6 +1,8 @@
 // Picks the driver of each kind from the type names in a PodConfig. Adding a driver means adding
 // its file next to its kind's types.ts and one line here.
 import { EngineError } from '../errors.js';
+import { linuxHost } from '../host/linux.js';
+import type { Host } from '../host/types.js';
 import type { AgentType, HypervisorType, NetworkModel, PodConfig, ProxyType, ShimType } from '../types.js';
 import { createKataAgent } from './agent/kata.js';
 import { createNoopAgent } from './agent/noop.js';
@@ -22,28 +24,34 @@ export interface Drivers {
   hypervisor: Hypervisor;
   agent: Agent;
   network: Network;
+  /** What all of them touch the machine through; the engine's own host steps use it too. */
+  host: Host;
 }
 
 /** Everything a driver factory may need from the engine's configuration. */
 export interface DriverEnv {
   /** Root for per-pod run directories. */
   runRoot: string;
+  /** The host seam; the real Linux host when absent (drivers used outside an engine). */
+  host?: Host;
 }
 
+type HostedEnv = DriverEnv & { host: Host };
+
 type Factories = {
-  hypervisor: Partial<Record<HypervisorType, (env: DriverEnv) => Hypervisor>>;
-  agent: Partial<Record<AgentType, (env: DriverEnv, proxy: Proxy, shim: Shim) => Agent>>;
-  proxy: Partial<Record<ProxyType, (env: DriverEnv) => Proxy>>;
-  shim: Partial<Record<ShimType, (env: DriverEnv) => Shim>>;
-  network: Partial<Record<NetworkModel, (env: DriverEnv) => Network>>;
+  hypervisor: Partial<Record<HypervisorType, (env: HostedEnv) => Hypervisor>>;
+  agent: Partial<Record<AgentType, (env: HostedEnv, proxy: Proxy, shim: Shim) => Agent>>;
+  proxy: Partial<Record<ProxyType, (env: HostedEnv) => Proxy>>;
+  shim: Partial<Record<ShimType, (env: HostedEnv) => Shim>>;
+  network: Partial<Record<NetworkModel, (env: HostedEnv) => Network>>;
 };
 
 export const FACTORIES: Factories = {
   hypervisor: { mock: () => createMockHypervisor(), qemu: (env) => createQemuHypervisor(env) },
   agent: { noop: (_env, _proxy, shim) => createNoopAgent(shim), kata: (env, proxy, shim) => createKataAgent(env, proxy, shim) },
-  proxy: { noopProxy: () => createNoopProxy(), kataProxy: () => createKataProxy() },
-  shim: { noopShim: () => createNoopShim(), kataShim: () => createKataShim() },
-  network: { noop: () => createNoopNetwork(), CNI: () => createCniNetwork(), CNM: () => createCnmNetwork() },
+  proxy: { noopProxy: () => createNoopProxy(), kataProxy: (env) => createKataProxy(env.host) },
+  shim: { noopShim: () => createNoopShim(), kataShim: (env) => createKataShim(env.host) },
+  network: { noop: () => createNoopNetwork(), CNI: (env) => createCniNetwork({ host: env.host }), CNM: (env) => createCnmNetwork({ host: env.host }) },
 };
 
 function pick<K extends keyof Factories>(kind: K, type: string): NonNullable<Factories[K][keyof Factories[K]]> {
@@ -56,13 +64,15 @@ function pick<K extends keyof Factories>(kind: K, type: string): NonNullable<Fac
 }
 
 /** Throws NOT_SUPPORTED, naming the field, for any type the registry has no driver for. */
-export function driversFor(config: PodConfig, env: DriverEnv): Drivers {
+export function driversFor(config: PodConfig, driverEnv: DriverEnv): Drivers {
+  const env = { ...driverEnv, host: driverEnv.host ?? linuxHost };
   const proxy = pick('proxy', config.proxyType)(env);
   const shim = pick('shim', config.shimType)(env);
   return {
     hypervisor: pick('hypervisor', config.hypervisorType)(env),
     agent: pick('agent', config.agentType)(env, proxy, shim),
     network: pick('network', config.networkModel)(env),
+    host: env.host,
   };
 }
 

@@ -3,14 +3,14 @@
 // exits with the process's exit code. A detached process gets a ~2 MB `sh` owned by the pod's proxy
 // (server/guest/proxy/process-shims.ts); one whose stdio is relayed to the caller's terminal gets a
 // node shim (server/guest/shim/main.ts), spawned here so it can inherit the caller's stdio.
-import { spawn, type StdioOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { helperNodeArgs, REPO_ROOT, terminateHelper } from '../../../guest/helper-process.js';
 import { connectAgentSocket } from '../../../guest/protocol/connect.js';
 import { EngineError } from '../../errors.js';
+import { linuxHost } from '../../host/linux.js';
+import type { Host } from '../../host/types.js';
 import { socketPathOf } from '../proxy/kata.js';
 import type { PodContext } from '../types.js';
 import type { Shim, ShimParams } from './types.js';
@@ -52,7 +52,7 @@ async function announced(pipe: Readable): Promise<boolean> {
   }
 }
 
-async function startRelayShim(pod: PodContext, params: ShimParams, marker: string): Promise<number> {
+async function startRelayShim(host: Host, pod: PodContext, params: ShimParams, marker: string): Promise<number> {
   const args = [
     ...helperNodeArgs('shim'),
     '--proxy', socketPathOf(params.url),
@@ -64,25 +64,22 @@ async function startRelayShim(pod: PodContext, params: ShimParams, marker: strin
   ];
   // Relaying to a console tty it opens itself, the shim logs to the run dir; otherwise it owns the
   // caller's stdio, as upstream.
-  const logFd = params.console ? openSync(join(pod.runDir, 'shim.log'), 'a') : null;
-  const stdio: StdioOptions = logFd === null ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['ignore', logFd, logFd, 'pipe'];
-  const child = spawn(process.execPath, args, { detached: true, stdio, cwd: REPO_ROOT });
-  if (logFd !== null) closeSync(logFd);
-  child.unref();
-  child.on('error', () => {});
-  const ready = await announced(child.stdio[READY_FD] as Readable);
-  if (!ready || !child.pid) {
-    if (child.pid) await terminateHelper(child.pid, marker);
-    throw new EngineError('AGENT_FAILED', `the shim of ${marker} did not start (see ${join(pod.runDir, 'shim.log')})`);
+  const logPath = params.console ? join(pod.runDir, 'shim.log') : undefined;
+  const failed = () => new EngineError('AGENT_FAILED', `the shim of ${marker} did not start (see ${join(pod.runDir, 'shim.log')})`);
+  // The ready pipe comes right after stdio: it is the shim's fd READY_FD.
+  const child = await host.spawn(process.execPath, args, { readyPipe: true, cwd: REPO_ROOT, ...(logPath ? { logPath } : {}) }).catch(() => Promise.reject(failed()));
+  if (!child.ready || !(await announced(child.ready))) {
+    await terminateHelper(child.pid, marker, undefined, host);
+    throw failed();
   }
   return child.pid;
 }
 
-export function createKataShim(): Shim {
+export function createKataShim(host: Host = linuxHost): Shim {
   return {
     async start(pod, params) {
       const marker = shimMarker(params.containerId, params.token);
-      return params.detach ? startProxyShim(params, marker) : startRelayShim(pod, params, marker);
+      return params.detach ? startProxyShim(params, marker) : startRelayShim(host, pod, params, marker);
     },
   };
 }

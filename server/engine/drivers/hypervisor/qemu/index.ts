@@ -13,7 +13,9 @@ import type { Hypervisor, VmLiveness } from '../types.js';
 import { chooseAccelerator } from './accel.js';
 import { buildQemuArgs, DEFAULT_MEMORY_MIB, DEFAULT_VCPUS, type LaunchDevice, type QemuLaunch } from './args.js';
 import { QemuStateSchema, qemuStateOf, type QemuState } from './state.js';
-import { isOurQemu, spawnQemu, terminate, waitForExit } from './process.js';
+import { linuxHost } from '../../../host/linux.js';
+import type { Host } from '../../../host/types.js';
+import { isOurQemu, ourQemu, spawnQemu } from './process.js';
 import { QmpConnection, qmpCommand, qmpQuit } from './qmp.js';
 
 const DEFAULT_QEMU = '/usr/bin/qemu-system-x86_64';
@@ -176,9 +178,9 @@ function vmState(pod: PodContext): QemuState | null {
   return qemuStateOf(pod.runtime.hypervisor);
 }
 
-async function qmpControl(pod: PodContext, command: 'stop' | 'cont'): Promise<void> {
+async function qmpControl(host: Host, pod: PodContext, command: 'stop' | 'cont'): Promise<void> {
   const vm = vmState(pod);
-  if (!vm || !(await isOurQemu(vm.pid, vm.qmpSocket))) throw new EngineError('HYPERVISOR_FAILED', `the VM of pod ${pod.id} is not running`);
+  if (!vm || !(await isOurQemu(vm.pid, vm.qmpSocket, host))) throw new EngineError('HYPERVISOR_FAILED', `the VM of pod ${pod.id} is not running`);
   try {
     await qmpCommand(vm.qmpSocket, command);
   } catch (err) {
@@ -187,6 +189,7 @@ async function qmpControl(pod: PodContext, command: 'stop' | 'cont'): Promise<vo
 }
 
 export function createQemuHypervisor(env: DriverEnv): Hypervisor {
+  const host = env.host ?? linuxHost;
   return {
     async startVm(pod, plan) {
       const files = runFiles(pod.runDir);
@@ -200,7 +203,7 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
         const { binary, launch } = await launchSettings(pod, env, devices);
         const args = buildQemuArgs(launch);
         pod.log.debug({ binary, args, netNsPath: plan.netNsPath }, 'starting QEMU');
-        const qemu = await spawnQemu(binary, args, files.qemuLog, { netNsPath: plan.netNsPath, fds });
+        const qemu = await spawnQemu(host, binary, args, files.qemuLog, { netNsPath: plan.netNsPath, fds });
         pid = qemu.pid;
         await waitForQmp(files.qmp, qemu.exited);
         pod.log.info({ pid, accelerator: launch.accelerator }, 'QEMU started');
@@ -217,7 +220,7 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
         };
         return { state: QemuStateSchema.parse(state), endpoints: state.endpoints };
       } catch (err) {
-        if (pid !== null) await terminate(pid, files.qmp);
+        if (pid !== null) await host.terminate(pid, ourQemu(files.qmp, host));
         const qemuOutput = (await readFile(files.qemuLog, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
         await removeRunFiles(pod.runDir, false, Object.values(endpointsOf(devices).serialPorts));
         if (createdRunDir) await rmdir(pod.runDir).catch(() => {});
@@ -233,25 +236,26 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
 
     async stopVm(pod) {
       const vm = vmState(pod);
-      if (vm && (await isOurQemu(vm.pid, vm.qmpSocket))) {
+      const ours = ourQemu(vm?.qmpSocket ?? '', host);
+      if (vm && (await ours(vm.pid))) {
         await qmpQuit(vm.qmpSocket).catch((err) => pod.log.warn({ err }, 'QMP quit failed, signalling QEMU'));
-        const gone = (await waitForExit(vm.pid, vm.qmpSocket, 5_000)) || (await terminate(vm.pid, vm.qmpSocket));
+        const gone = (await host.waitForExit(vm.pid, ours, 5_000)) || (await host.terminate(vm.pid, ours));
         if (!gone) throw new EngineError('HYPERVISOR_FAILED', `QEMU (pid ${vm.pid}) of pod ${pod.id} does not exit`);
       }
       await removeRunFiles(pod.runDir, true, Object.values(vm?.endpoints.serialPorts ?? {}));
     },
 
     async pauseVm(pod) {
-      await qmpControl(pod, 'stop');
+      await qmpControl(host, pod, 'stop');
     },
 
     async resumeVm(pod) {
-      await qmpControl(pod, 'cont');
+      await qmpControl(host, pod, 'cont');
     },
 
     async check(pod): Promise<VmLiveness> {
       const vm = vmState(pod);
-      if (!vm || !(await isOurQemu(vm.pid, vm.qmpSocket))) return 'dead';
+      if (!vm || !(await isOurQemu(vm.pid, vm.qmpSocket, host))) return 'dead';
       try {
         const { status } = (await qmpCommand(vm.qmpSocket, 'query-status', 2_000)) as { status: string };
         if (status === 'running') return 'running';
@@ -259,7 +263,7 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
       } catch (err) {
         // The process is there but QMP is busy or slow: do not declare a live VM dead.
         pod.log.warn({ err }, 'QMP query-status failed; the QEMU process is alive');
-        return (await isOurQemu(vm.pid, vm.qmpSocket)) ? 'running' : 'dead';
+        return (await isOurQemu(vm.pid, vm.qmpSocket, host)) ? 'running' : 'dead';
       }
     },
 
