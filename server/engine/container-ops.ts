@@ -19,7 +19,7 @@ export async function createContainer(s: PodSession, config: ContainerConfig, rb
     exitCode: null,
     createdAt: new Date().toISOString(),
   };
-  const agentState = await s.drivers.agent.createContainer(s.context(), { config, agentState: {} });
+  const agentState = await s.step(`agent.createContainer:${config.id}`, () => s.drivers.agent.createContainer(s.context(), { config, agentState: {} }));
   rb.onFailure(`remove container ${config.id}`, () => s.drivers.agent.stopContainer(s.context(), { config, agentState }));
   s.putContainer({ ...record, agentState });
   return 'container created';
@@ -30,10 +30,11 @@ export async function startOneContainer(s: PodSession, id: string, rb: Rollback)
   const { agent } = s.drivers;
   let c = s.container(id);
   if (c.state === 'stopped') {
-    c = { ...c, agentState: await agent.createContainer(s.context(), s.containerContext(c)) };
-    s.putContainer(c);
+    const created = { ...c, agentState: await s.step(`agent.createContainer:${id}`, () => agent.createContainer(s.context(), s.containerContext(c))) };
+    rb.onFailure(`remove container ${id}`, () => agent.stopContainer(s.context(), s.containerContext(created)));
+    s.putContainer((c = created));
   }
-  const started = await agent.startContainer(s.context(), s.containerContext(c));
+  const started = await s.step(`agent.startContainer:${id}`, () => agent.startContainer(s.context(), s.containerContext(c)));
   const running = { process: started.process, agentState: started.agentState, exitCode: null };
   rb.onFailure(`stop container ${id}`, () => agent.stopContainer(s.context(), { config: c.config, agentState: running.agentState }));
   s.setContainerState(id, 'running', running);
@@ -48,8 +49,8 @@ export async function startContainer(s: PodSession, id: string, rb: Rollback): P
 export async function stopContainer(s: PodSession, id: string): Promise<string> {
   const c = s.container(id);
   const { agent } = s.drivers;
-  const probe = c.state === 'running' ? await agent.probeContainer(s.context(), s.containerContext(c)).catch(() => null) : null;
-  await agent.stopContainer(s.context(), s.containerContext(c));
+  const probe = c.state === 'running' ? await s.step(`agent.probeContainer:${id}`, () => agent.probeContainer(s.context(), s.containerContext(c))).catch(() => null) : null;
+  await s.step(`agent.stopContainer:${id}`, () => agent.stopContainer(s.context(), s.containerContext(c)));
   s.setContainerState(id, 'stopped', { exitCode: probe?.exitCode ?? c.exitCode });
   return 'container stopped';
 }
@@ -58,7 +59,7 @@ export async function deleteContainer(s: PodSession, id: string): Promise<string
   const c = s.container(id);
   if (c.state === 'ready') {
     // A created-but-never-started container still exists in the guest: remove it there too.
-    await s.drivers.agent.stopContainer(s.context(), s.containerContext(c));
+    await s.step(`agent.stopContainer:${id}`, () => s.drivers.agent.stopContainer(s.context(), s.containerContext(c)));
   }
   s.removeContainer(id);
   return 'container deleted';
@@ -66,6 +67,6 @@ export async function deleteContainer(s: PodSession, id: string): Promise<string
 
 export async function killContainer(s: PodSession, id: string, signal: string, all: boolean): Promise<string> {
   const c = s.container(id);
-  await s.drivers.agent.signalContainer(s.context(), s.containerContext(c), signal, all);
+  await s.step(`agent.signalContainer:${id}`, () => s.drivers.agent.signalContainer(s.context(), s.containerContext(c), signal, all));
   return `${signal} sent${all ? ' to all processes' : ''}`;
 }

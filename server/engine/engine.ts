@@ -9,6 +9,8 @@ import * as containerOps from './container-ops.js';
 import { checkDriverCombination, driversFor } from './drivers/registry.js';
 import { EngineError, formatZodError, invalidConfig, toEngineError } from './errors.js';
 import { podHandle } from './handles.js';
+import { linuxHost } from './host/linux.js';
+import type { Host } from './host/types.js';
 import { checkHostPaths, containerHostPaths, existingRootDirs, HOST_PATH_ROOTS_SETTING, podHostPaths, type HostPathField } from './host-paths.js';
 import { containerStatusOf, observe, podStatusOf } from './observe.js';
 import { PodLocks } from './pod-lock.js';
@@ -16,7 +18,7 @@ import * as podOps from './pod-ops.js';
 import { Rollback } from './rollback.js';
 import { PodSession } from './session.js';
 import { checkContainerStorage, checkPodStorage } from './storage.js';
-import { removeRunDir, teardownPod } from './vm.js';
+import { removeRunDirSafely } from './run-dir.js';
 import { admit, namesContainer, type CallName } from './state.js';
 import type { PodRecord, Store } from './store/types.js';
 import {
@@ -44,6 +46,8 @@ export interface EngineOptions {
   log?: Logger;
   /** The folders host paths in configs may resolve into until an admin stores a list (setHostPathRoots). */
   hostPathRoots: string[];
+  /** What the engine and its drivers touch the machine through; the Linux host unless a test fakes it. */
+  host?: Host;
 }
 
 /** Keeps run directories short: socket paths in them must stay under 107 bytes. */
@@ -72,7 +76,7 @@ export function createEngine(opts: EngineOptions): VC {
   const { store, runRoot } = opts;
   const log = opts.log ?? pino({ level: 'warn' }, pino.destination(2));
   const locks = new PodLocks(opts.lockDir, opts.lockWaitMs ?? 180_000, opts.lockStaleMs);
-  const env = { runRoot };
+  const env = { runRoot, host: opts.host ?? linuxHost };
   const defaultRoots = opts.hostPathRoots.map((r) => path.resolve(r));
 
   async function hostPathRoots(): Promise<string[]> {
@@ -104,18 +108,25 @@ export function createEngine(opts: EngineOptions): VC {
       containers: [...s.containers.values()],
     });
 
+  /** Commits what `act` did as one step; if `act` or the commit fails, the undos `act` registered run. */
+  const actAndCommit = (s: PodSession, call: CallName, containerId: string | null, act: (rb: Rollback) => Promise<string>) =>
+    Rollback.guard(s.log, async (rb) => {
+      const message = await act(rb);
+      await s.step(`store.commit:${call}`, () => store.commit(s.id, s.change(call, containerId, message)));
+    });
+
   /**
    * The skeleton of every mutating call; `act` runs only if the precondition admits the call, and
    * returns the message recorded in the pod's timeline. A refusal is recorded as a failed call.
    */
-  async function mutate(call: CallName, podIdInput: string, containerId: string | null, act: (s: PodSession) => Promise<string>): Promise<PodSession> {
+  async function mutate(call: CallName, podIdInput: string, containerId: string | null, act: (s: PodSession, rb: Rollback) => Promise<string>): Promise<PodSession> {
     const podId = parseId('Pod', podIdInput);
     const release = await locks.acquire(podId);
     try {
-      const s = await load(podId);
+      const s = await load(podId).catch((err) => (call === 'deletePod' ? removeOrphan(podId, err) : Promise.reject(err)));
       try {
-        const message = admitted(call, s, containerId) ?? (await act(s));
-        await store.commit(podId, s.change(call, containerId, message));
+        const done = admitted(call, s, containerId);
+        await actAndCommit(s, call, containerId, async (rb) => done ?? (await act(s, rb)));
         return s;
       } catch (err) {
         const e = toEngineError(err);
@@ -170,6 +181,15 @@ export function createEngine(opts: EngineOptions): VC {
     },
   };
 
+  /**
+   * Under the pod's lock no create is running, so a run dir without a record is what a create that
+   * died left (its mock VM, its mounts): deleting the pod that never was removes it, then says so.
+   */
+  async function removeOrphan(podId: string, notFound: unknown): Promise<never> {
+    if (notFound instanceof EngineError && notFound.code === 'POD_NOT_FOUND') await removeRunDirSafely(runDirFor(runRoot, podId), env.host);
+    throw notFound;
+  }
+
   async function createPod(input: PodConfigInput): Promise<VCPod> {
     const config: PodConfig = parseWith(PodConfigSchema, input, 'pod configuration');
     checkDriverCombination(config);
@@ -183,15 +203,8 @@ export function createEngine(opts: EngineOptions): VC {
       for (const c of config.containers) {
         s.putContainer({ podId: config.id, id: c.id, state: 'ready', config: c, process: null, agentState: {}, exitCode: null, createdAt: now });
       }
-      await Rollback.guard(log, async (rb) => {
-        const message = await podOps.createPod(s);
-        // The VM is up but not yet on record: if recording fails, nothing may be left running.
-        rb.onFailure('tear the pod down', async () => {
-          await teardownPod(s, { guestResponsive: true });
-          await removeRunDir(s);
-        });
-        await store.commit(config.id, s.change('createPod', null, message));
-      });
+      // Until the commit the VM is on no record: if recording fails, boot's undos leave nothing running.
+      await actAndCommit(s, 'createPod', null, (rb) => podOps.createPod(s, rb));
       return handleOf(s);
     } finally {
       await release();
@@ -200,7 +213,7 @@ export function createEngine(opts: EngineOptions): VC {
 
   const containerCall = (call: CallName, act: (s: PodSession, id: string, rb: Rollback) => Promise<string>) => async (podId: string, containerId: string) => {
     const id = parseId('Container', containerId);
-    const s = await mutate(call, podId, id, (s) => Rollback.guard(s.log, (rb) => act(s, id, rb)));
+    const s = await mutate(call, podId, id, (s, rb) => act(s, id, rb));
     return handleOf(s).getContainer(id)!;
   };
 
@@ -235,7 +248,7 @@ export function createEngine(opts: EngineOptions): VC {
       // A pod's volumes never change after CreatePod: reading them before the lock is safe.
       const record = await store.getPod(parseId('Pod', podId));
       if (record) checkContainerStorage(config, record.config.volumes);
-      const s = await mutate('createContainer', podId, config.id, (s) => Rollback.guard(s.log, (rb) => containerOps.createContainer(s, config, rb)));
+      const s = await mutate('createContainer', podId, config.id, (s, rb) => containerOps.createContainer(s, config, rb));
       const pod = handleOf(s);
       return { pod, container: pod.getContainer(config.id)! };
     },
@@ -261,7 +274,7 @@ export function createEngine(opts: EngineOptions): VC {
       let process!: Awaited<ReturnType<VC['enterContainer']>>['process'];
       // Entering changes no record; the lock only keeps a concurrent stop from racing the exec.
       const s = await mutate('enterContainer', podId, id, async (s) => {
-        process = await s.drivers.agent.exec(s.context(), s.containerContext(s.container(id)), cmd);
+        process = await s.step(`agent.exec:${id}`, () => s.drivers.agent.exec(s.context(), s.containerContext(s.container(id)), cmd));
         return `entered: ${cmd.args.join(' ')} (token ${process.token})`;
       });
       const pod = handleOf(s);

@@ -1,7 +1,7 @@
-// OCI-style pod hooks (prestart, poststart, poststop). Unlike upstream, a hook that times out
-// is killed rather than left running.
-import { execa } from 'execa';
+// OCI-style pod hooks (prestart, poststart, poststop), run through the host seam. Unlike upstream,
+// a hook that times out is killed (with whatever it started: the host runs it in its own process group).
 import { EngineError } from './errors.js';
+import type { Host } from './host/types.js';
 import type { Hook } from './types.js';
 
 export interface HookOptions {
@@ -9,7 +9,7 @@ export interface HookOptions {
   netNsPath?: string;
 }
 
-export async function runHook(podId: string, kind: string, hook: Hook, opts: HookOptions = {}): Promise<void> {
+export async function runHook(host: Host, podId: string, kind: string, hook: Hook, opts: HookOptions = {}): Promise<void> {
   // Upstream passes the OCI state with only `pid` set (the runtime's own); we add the pod id.
   const state = { ociVersion: '1.0.0', id: podId, pid: process.pid, status: '', bundle: '' };
   const env = Object.fromEntries(
@@ -18,34 +18,19 @@ export async function runHook(podId: string, kind: string, hook: Hook, opts: Hoo
       return eq < 0 ? [kv, ''] : [kv.slice(0, eq), kv.slice(eq + 1)];
     }),
   );
-  // Its own process group, so a timeout kills whatever the hook started too (a shell's `sleep`
-  // would otherwise hold the pipes open until it finished).
-  // nsenter execs the hook: the same process, so the timeout's group kill still reaches it.
-  const [file, args] = opts.netNsPath ? ['/usr/bin/nsenter', [`--net=${opts.netNsPath}`, '--', hook.path, ...hook.args]] : [hook.path, hook.args];
-  const child = execa(file, args, { input: JSON.stringify(state), env, extendEnv: false, detached: true });
-  let timedOut = false;
-  const timer =
-    hook.timeout > 0
-      ? setTimeout(() => {
-          timedOut = true;
-          if (child.pid) process.kill(-child.pid, 'SIGKILL');
-        }, hook.timeout * 1000)
-      : undefined;
-  try {
-    await child;
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; shortMessage?: string };
-    const why = timedOut ? `timed out after ${hook.timeout}s` : (e.shortMessage ?? String(err));
-    throw new EngineError('HOOK_FAILED', `${kind} hook ${hook.path} failed: ${why}`, {
-      hook: hook.path,
-      stdout: e.stdout ?? '',
-      stderr: e.stderr ?? '',
+  const failed = (why: string, out: { stdout?: string; stderr?: string } = {}) =>
+    new EngineError('HOOK_FAILED', `${kind} hook ${hook.path} failed: ${why}`, { hook: hook.path, stdout: out.stdout ?? '', stderr: out.stderr ?? '' });
+  const r = await host
+    .run(hook.path, hook.args, { input: JSON.stringify(state), env, cleanEnv: true, timeoutMs: hook.timeout * 1000, ...(opts.netNsPath ? { netns: opts.netNsPath } : {}) })
+    .catch((err: Error) => {
+      throw failed(err.message);
     });
-  } finally {
-    clearTimeout(timer);
-  }
+  if (r.timedOut) throw failed(`timed out after ${hook.timeout}s`, r);
+  if (r.exitCode !== 0) throw failed(`exit code ${r.exitCode}`, r);
 }
 
-export async function runHooks(podId: string, kind: string, hooks: Hook[], opts: HookOptions = {}): Promise<void> {
-  for (const hook of hooks) await runHook(podId, kind, hook, opts);
+/** Announced as the step `hooks.<kind>` (a fake host's fault plan may fail there), then each hook in order. */
+export async function runHooks(host: Host, podId: string, kind: string, hooks: Hook[], opts: HookOptions = {}): Promise<void> {
+  await host.checkpoint?.(`hooks.${kind}`);
+  for (const hook of hooks) await runHook(host, podId, kind, hook, opts);
 }

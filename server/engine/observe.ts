@@ -13,18 +13,19 @@ export async function observe(s: PodSession, { locked }: { locked: boolean }): P
   if (s.pod.state === 'stopped') return null;
   const { hypervisor, agent } = s.drivers;
   // A check that errors says nothing about liveness: only an explicit `dead` tears down.
-  const liveness = await hypervisor.check(s.context()).catch(() => null);
+  const liveness = await s.step('hypervisor.check', () => hypervisor.check(s.context())).catch(() => null);
   if (liveness === 'dead') {
-    if (locked) await teardownPod(s, { guestResponsive: false });
-    else s.forceContainersStopped();
+    // The VM is gone whatever the teardown of its leftovers says: the pod is stopped either way.
+    const failed = locked ? await teardownPod(s, { guestResponsive: false }).then(() => null, (err: Error) => err.message) : null;
+    s.forceContainersStopped();
     s.forcePodState('stopped');
-    return 'the VM is gone: pod stopped';
+    return `the VM is gone: pod stopped${failed ? `; ${failed}` : ''}`;
   }
   if (s.pod.state !== 'running' || liveness !== 'running') return null;
   const exited: string[] = [];
   for (const c of [...s.containers.values()]) {
     if (c.state !== 'running') continue;
-    const probe = await agent.probeContainer(s.context(), s.containerContext(c)).catch(() => null);
+    const probe = await s.step(`agent.probeContainer:${c.id}`, () => agent.probeContainer(s.context(), s.containerContext(c))).catch(() => null);
     if (probe && !probe.running) {
       s.forceContainerState(c.id, 'stopped', { exitCode: probe.exitCode });
       exited.push(`container ${c.id} exited (${probe.exitCode ?? 'unknown'})`);

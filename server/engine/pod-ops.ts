@@ -1,28 +1,26 @@
 // The pod calls of the 1.0 API, each run on a PodSession under the pod's lock, after the engine's
-// skeleton checked the call's precondition (state.ts); the engine commits the session when a call returns.
+// skeleton checked the call's precondition (state.ts); the engine commits the session when a call
+// returns, and runs the undos a call registered on `rb` if the call or that commit fails.
 import { runHooks } from './hooks.js';
-import { Rollback } from './rollback.js';
+import type { Rollback } from './rollback.js';
 import type { PodSession } from './session.js';
 import { bootPod, removeRunDir, teardownPod } from './vm.js';
 import { startOneContainer } from './container-ops.js';
 
 /** Boots the VM and creates the configured containers (pod stays `ready`). */
-export async function createPod(s: PodSession): Promise<string> {
-  await Rollback.guard(s.log, (rb) => bootPod(s, rb));
+export async function createPod(s: PodSession, rb: Rollback): Promise<string> {
+  await bootPod(s, rb);
   return `pod created with ${s.containers.size} container(s)`;
 }
 
-export async function startPod(s: PodSession): Promise<string> {
-  const wasStopped = s.pod.state === 'stopped';
-  await Rollback.guard(s.log, async (rb) => {
-    // Upstream let a stopped pod "start" without a VM; we boot it again.
-    if (wasStopped) await bootPod(s, rb);
-    s.setPodState('running');
-    for (const c of [...s.containers.values()]) {
-      if (c.state === 'running') continue;
-      await startOneContainer(s, c.id, rb);
-    }
-  });
+export async function startPod(s: PodSession, rb: Rollback): Promise<string> {
+  // Upstream let a stopped pod "start" without a VM; we boot it again.
+  if (s.pod.state === 'stopped') await bootPod(s, rb);
+  s.setPodState('running');
+  for (const c of [...s.containers.values()]) {
+    if (c.state === 'running') continue;
+    await startOneContainer(s, c.id, rb);
+  }
   const warnings = await runHooksLogged(s, 'poststart');
   return ['pod started', ...warnings].join('; ');
 }
@@ -44,14 +42,14 @@ export async function deletePod(s: PodSession): Promise<string> {
 
 /** Upstream checked nothing here; the table requires `running`, and only running containers follow. */
 export async function pausePod(s: PodSession): Promise<string> {
-  await s.drivers.hypervisor.pauseVm(s.context());
+  await s.step('hypervisor.pauseVm', () => s.drivers.hypervisor.pauseVm(s.context()));
   s.setPodState('paused');
   for (const c of [...s.containers.values()]) if (c.state === 'running') s.setContainerState(c.id, 'paused');
   return 'pod paused';
 }
 
 export async function resumePod(s: PodSession): Promise<string> {
-  await s.drivers.hypervisor.resumeVm(s.context());
+  await s.step('hypervisor.resumeVm', () => s.drivers.hypervisor.resumeVm(s.context()));
   s.setPodState('running');
   for (const c of [...s.containers.values()]) if (c.state === 'paused') s.setContainerState(c.id, 'running');
   return 'pod resumed';
@@ -61,7 +59,7 @@ export async function resumePod(s: PodSession): Promise<string> {
 async function runHooksLogged(s: PodSession, kind: 'poststart' | 'poststop'): Promise<string[]> {
   const hooks = kind === 'poststart' ? s.pod.config.hooks.postStartHooks : s.pod.config.hooks.postStopHooks;
   try {
-    await runHooks(s.id, kind, hooks);
+    await runHooks(s.drivers.host, s.id, kind, hooks);
     return [];
   } catch (err) {
     s.log.warn({ err }, `${kind} hook failed`);

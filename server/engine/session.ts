@@ -44,6 +44,16 @@ export class PodSession {
     };
   }
 
+  /**
+   * Runs one named step of the call (`hypervisor.startVm`, `agent.createContainer:c1`, …). The name
+   * is announced to the host first: the Linux host ignores it, a fake host's fault plan may fail or
+   * kill the process there. Undos are not steps: a rollback runs whatever is planned.
+   */
+  async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    await this.drivers.host.checkpoint?.(name);
+    return fn();
+  }
+
   containerContext(c: ContainerRecord): ContainerContext {
     return { config: c.config, agentState: c.agentState };
   }

@@ -1,6 +1,8 @@
 // Bringing a pod's VM up and down: network, hooks, hypervisor, agent sandbox and the containers
-// inside, in upstream's order. Boot registers an undo for every step; teardown never stops halfway.
+// inside, in upstream's order, each a named step (PodSession.step). Boot registers an undo for every
+// step; teardown never stops halfway.
 import { mkdir } from 'node:fs/promises';
+import { EngineError, toEngineError } from './errors.js';
 import { runHooks } from './hooks.js';
 import { removeRunDirSafely } from './run-dir.js';
 import type { Rollback } from './rollback.js';
@@ -11,29 +13,29 @@ import type { PodSession } from './session.js';
  * network contributed → sandbox → every container created `ready` in the guest.
  */
 export async function bootPod(s: PodSession, rb: Rollback): Promise<void> {
-  const { network, hypervisor, agent } = s.drivers;
-  await removeRunDirSafely(s.runDir); // what a crashed earlier attempt left
+  const { network, hypervisor, agent, host } = s.drivers;
+  await removeRunDirSafely(s.runDir, host); // what a crashed earlier attempt left
   await mkdir(s.runDir, { recursive: true, mode: 0o750 });
-  rb.onFailure('remove the run directory', () => removeRunDirSafely(s.runDir));
+  rb.onFailure('remove the run directory', () => removeRunDirSafely(s.runDir, host));
 
   // Registered before prepare: remove() works from partial state, and a netns half made must go.
   rb.onFailure('remove the network', () => network.remove(s.context()));
-  s.setRuntime('network', await network.prepare(s.context()));
+  s.setRuntime('network', await s.step('network.prepare', () => network.prepare(s.context())));
   const netNsPath = network.info(s.context())?.netNsPath ?? '';
-  await runHooks(s.id, 'prestart', s.pod.config.hooks.preStartHooks, { netNsPath });
-  const connected = await network.connect(s.context());
+  await runHooks(host, s.id, 'prestart', s.pod.config.hooks.preStartHooks, { netNsPath });
+  const connected = await s.step('network.connect', () => network.connect(s.context()));
   s.setRuntime('network', connected.state);
 
   const devices = [...(await agent.devices(s.context())), ...connected.connection.devices];
-  const vm = await hypervisor.startVm(s.context(), { netNsPath: connected.connection.netNsPath, devices });
+  const vm = await s.step('hypervisor.startVm', () => hypervisor.startVm(s.context(), { netNsPath: connected.connection.netNsPath, devices }));
   s.setRuntime('hypervisor', vm.state);
   rb.onFailure('stop the VM', () => hypervisor.stopVm(s.context()));
 
-  s.setRuntime('agent', await agent.startSandbox(s.context(), vm.endpoints, connected.connection.guest));
+  s.setRuntime('agent', await s.step('agent.startSandbox', () => agent.startSandbox(s.context(), vm.endpoints, connected.connection.guest)));
   rb.onFailure('stop the sandbox', () => agent.stopSandbox(s.context()));
 
   for (const c of [...s.containers.values()]) {
-    const agentState = await agent.createContainer(s.context(), s.containerContext(c));
+    const agentState = await s.step(`agent.createContainer:${c.id}`, () => agent.createContainer(s.context(), s.containerContext(c)));
     const created = { ...c, agentState, process: null, exitCode: null };
     s.forceContainerState(c.id, 'ready', created);
     rb.onFailure(`remove container ${c.id}`, () => agent.stopContainer(s.context(), s.containerContext(created)));
@@ -41,35 +43,45 @@ export async function bootPod(s: PodSession, rb: Rollback): Promise<void> {
 }
 
 /**
- * Stops what is still running in the guest, then the sandbox, the VM and the network.
- * Every step runs even when an earlier one fails; the failures are returned as warnings.
+ * Stops what is still running in the guest, then the sandbox, the VM and the network. Every step
+ * runs even when an earlier one fails. A container that cannot be stopped dies with its VM: that is
+ * a warning (returned). A failure of a step that leaves something on the host (the proxy, the VM,
+ * the network) fails the teardown once all steps ran, so that the caller keeps the records that
+ * claim it and a retry can finish the job.
  */
 export async function teardownPod(s: PodSession, opts: { guestResponsive: boolean }): Promise<string[]> {
   const { network, hypervisor, agent } = s.drivers;
   const warnings: string[] = [];
-  const attempt = async (what: string, fn: () => Promise<unknown>) => {
+  const failures: EngineError[] = [];
+  const attempt = async (step: string, what: string, fn: () => Promise<unknown>, fatal = true) => {
     try {
-      await fn();
+      await s.step(step, fn);
     } catch (err) {
       warnings.push(`${what}: ${(err as Error).message}`);
+      if (fatal) failures.push(toEngineError(err));
       s.log.warn({ err }, `teardown: ${what} failed`);
     }
   };
   if (opts.guestResponsive) {
     for (const c of s.containers.values()) {
       if (c.state === 'stopped') continue;
-      await attempt(`stop container ${c.id}`, () => agent.stopContainer(s.context(), s.containerContext(c)));
+      await attempt(`agent.stopContainer:${c.id}`, `stop container ${c.id}`, () => agent.stopContainer(s.context(), s.containerContext(c)), false);
     }
-    await attempt('destroy the sandbox', () => agent.stopSandbox(s.context()));
+    await attempt('agent.stopSandbox', 'destroy the sandbox', () => agent.stopSandbox(s.context()));
   }
-  await attempt('stop the VM', () => hypervisor.stopVm(s.context()));
-  // The sandbox's host side (proxy) must go even when the guest could not be asked.
-  if (!opts.guestResponsive) await attempt('stop the proxy', () => agent.stopSandbox(s.context()));
-  await attempt('remove the network', () => network.remove(s.context()));
+  await attempt('hypervisor.stopVm', 'stop the VM', () => hypervisor.stopVm(s.context()));
+  // The sandbox's host side (proxy) must go even when the guest could not be asked; after the VM,
+  // so that the agent's calls fail at once instead of waiting for a guest that cannot answer.
+  if (!opts.guestResponsive) await attempt('agent.stopSandbox', 'stop the proxy', () => agent.stopSandbox(s.context()));
+  await attempt('network.remove', 'remove the network', () => network.remove(s.context()));
+  if (failures.length) {
+    const first = failures[0]!;
+    throw new EngineError(first.code, `could not tear pod ${s.id} down: ${warnings.join('; ')}`, first.details, { cause: first });
+  }
   s.forceContainersStopped();
   return warnings;
 }
 
 export async function removeRunDir(s: PodSession): Promise<void> {
-  await removeRunDirSafely(s.runDir);
+  await s.step('runDir.remove', () => removeRunDirSafely(s.runDir, s.drivers.host));
 }

@@ -1,8 +1,14 @@
 // Upstream's noop agent: accepts every call, runs nothing. Processes get the noop shim's PID.
+// A test makes a container's init "exit" by writing its exit code to noopExitFile: the probe
+// then reports it, as the kata agent reports a real init that exited.
 import { randomUUID } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Shim } from '../shim/types.js';
 import type { Agent, ProcessIo } from './types.js';
+
+export const noopExitFile = (runDir: string, containerId: string) => join(runDir, `noop-exit-${containerId}`);
 
 export function createNoopAgent(shim: Shim): Agent {
   const startProcess = async (pod: Parameters<Agent['exec']>[0], containerId: string, token: string) => ({
@@ -22,6 +28,7 @@ export function createNoopAgent(shim: Shim): Agent {
       return {};
     },
     async startContainer(pod, c) {
+      await rm(noopExitFile(pod.runDir, c.config.id), { force: true });
       return { process: await startProcess(pod, c.config.id, c.config.id), agentState: {} };
     },
     async stopContainer() {},
@@ -50,8 +57,9 @@ export function createNoopAgent(shim: Shim): Agent {
         close() {},
       };
     },
-    async probeContainer() {
-      return { running: true, exitCode: null };
+    async probeContainer(pod, c) {
+      const exited = await readFile(noopExitFile(pod.runDir, c.config.id), 'utf8').catch(() => null);
+      return exited === null ? { running: true, exitCode: null } : { running: false, exitCode: Number(exited) };
     },
   };
 }

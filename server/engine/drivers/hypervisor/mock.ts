@@ -1,22 +1,39 @@
-// Upstream's mock hypervisor: every call succeeds and no VM exists. For fast tests of engine logic.
-// It still answers the device contract: every contributed device gets an (unusable) endpoint.
+// Upstream's mock hypervisor: every call succeeds and no VM process exists. For fast tests of engine
+// logic. It still answers the device contract: every contributed device gets an (unusable) endpoint.
+// Its "VM" is a file in the run dir, so that tests can see one leak and can kill one (remove it):
+// check() then reports the VM dead, as a QEMU that was kill -9'd.
+import { access, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { VmEndpoints } from '../devices.js';
+import type { PodContext } from '../types.js';
 import type { Hypervisor } from './types.js';
+
+export const mockVmFile = (runDir: string) => join(runDir, 'mock-vm');
+
+/** Records made before the file existed (seeded pods) have none and stay "running". */
+const vmFileOf = (pod: PodContext) => (typeof pod.runtime.hypervisor['vmFile'] === 'string' ? pod.runtime.hypervisor['vmFile'] : null);
 
 export function createMockHypervisor(): Hypervisor {
   return {
-    async startVm(_pod, plan) {
+    async startVm(pod, plan) {
       const endpoints: VmEndpoints = { serialPorts: {}, nics: {} };
       for (const d of plan.devices) {
         if (d.kind === 'serialPort') endpoints.serialPorts[d.name] = '';
         if (d.kind === 'nic') endpoints.nics[d.id] = { mac: d.mac, vhost: false };
       }
-      return { state: { mock: true, endpoints }, endpoints };
+      const vmFile = mockVmFile(pod.runDir);
+      await writeFile(vmFile, pod.id);
+      return { state: { mock: true, endpoints, vmFile }, endpoints };
     },
-    async stopVm() {},
+    async stopVm(pod) {
+      const vmFile = vmFileOf(pod);
+      if (vmFile) await rm(vmFile, { force: true });
+    },
     async pauseVm() {},
     async resumeVm() {},
     async check(pod) {
+      const vmFile = vmFileOf(pod);
+      if (vmFile && !(await access(vmFile).then(() => true, () => false))) return 'dead';
       return pod.runtime.hypervisor['paused'] ? 'paused' : 'running';
     },
     info() {
