@@ -1,7 +1,10 @@
 // Runs one engine call in its own process, on the database and dirs of a test engine, and prints
-// its outcome as JSON. Used to prove what happens when processes race on one pod.
+// its outcome as JSON. Used to prove what happens when processes race on one pod, and (with
+// PODVISOR_FAULT set: a fake host applies it) when the process dies at a step of a call.
 import path from 'node:path';
 import pino from 'pino';
+import { FAULT_ENV } from '../../server/engine/host/faults.js';
+import { createFakeHost } from '../../server/engine/host/fake.js';
 import { createEngine } from '../../server/engine/index.js';
 import { openSqliteStore } from '../../server/engine/store/prisma-store.js';
 import { testHostPathRoots } from './engine.js';
@@ -15,6 +18,7 @@ const vc = createEngine({
   lockStaleMs: 2_000,
   log: pino({ level: 'silent' }),
   hostPathRoots: testHostPathRoots(dir),
+  ...(process.env[FAULT_ENV] ? { host: createFakeHost() } : {}),
 });
 const parsed = args.map((a) => (a.startsWith('{') ? JSON.parse(a) : a));
 try {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { DEFAULT_HOST_PATH_ROOTS } from '../../server/config.js';
+import type { Host } from '../../server/engine/host/types.js';
 import { createEngine, type VC } from '../../server/engine/index.js';
 import { openSqliteStore } from '../../server/engine/store/prisma-store.js';
 
@@ -23,8 +24,8 @@ export function testHostPathRoots(dir: string, extra: string[] = []): string[] {
   return [dir, MOCK_ROOTFS, ...DEFAULT_HOST_PATH_ROOTS, ...extra];
 }
 
-/** `hostPathRoots`: allowed folders besides those of testHostPathRoots (e.g. rootfs copies). */
-export function testEngine(opts: { lockWaitMs?: number; hostPathRoots?: string[] } = {}): TestEngine {
+/** `hostPathRoots`: allowed folders besides those of testHostPathRoots (e.g. rootfs copies); `host`: a fake host. */
+export function testEngine(opts: { lockWaitMs?: number; hostPathRoots?: string[]; host?: Host } = {}): TestEngine {
   const dir = mkdtempSync(path.join(tmpdir(), 'pv-'));
   const opened: VC[] = [];
   const open = () => {
@@ -36,6 +37,7 @@ export function testEngine(opts: { lockWaitMs?: number; hostPathRoots?: string[]
       lockStaleMs: 2_000,
       log: pino({ level: 'silent' }),
       hostPathRoots: testHostPathRoots(dir, opts.hostPathRoots),
+      ...(opts.host ? { host: opts.host } : {}),
     });
     opened.push(vc);
     return vc;
