@@ -1,6 +1,6 @@
 // Bundles the guest agent into ONE file, dist/guest/agent.mjs (node built-ins only at runtime),
-// plus the host-side proxy and shim processes into dist/proxy.mjs and dist/shim.mjs.
-// Arguments name a subset (agent, proxy, shim); none builds all three.
+// plus the host-side proxy (which also owns the container shims) into dist/proxy.mjs.
+// Arguments name a subset (agent, proxy); none builds both.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
@@ -9,7 +9,6 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const bundles = [
   { name: 'agent', entry: 'server/guest/agent/main.ts', out: 'dist/guest/agent.mjs' },
   { name: 'proxy', entry: 'server/guest/proxy/main.ts', out: 'dist/proxy.mjs' },
-  { name: 'shim', entry: 'server/guest/shim/main.ts', out: 'dist/shim.mjs' },
 ];
 const wanted = process.argv.slice(2);
 

@@ -9,7 +9,7 @@ import type { Host, IsOurs } from '../engine/host/types.js';
 
 export const REPO_ROOT = process.env['PODVISOR_ROOT'] ?? fileURLToPath(new URL('../..', import.meta.url));
 
-export type HelperName = 'proxy' | 'shim';
+export type HelperName = 'proxy';
 
 /** Arguments for `node` that run the helper. */
 export function helperNodeArgs(name: HelperName): string[] {

@@ -50,7 +50,7 @@ export const FACTORIES: Factories = {
   hypervisor: { mock: () => createMockHypervisor(), qemu: (env) => createQemuHypervisor(env) },
   agent: { noop: (_env, _proxy, shim) => createNoopAgent(shim), kata: (env, proxy, shim) => createKataAgent(env, proxy, shim) },
   proxy: { noopProxy: () => createNoopProxy(), kataProxy: (env) => createKataProxy(env.host) },
-  shim: { noopShim: () => createNoopShim(), kataShim: (env) => createKataShim(env.host) },
+  shim: { noopShim: () => createNoopShim(), kataShim: () => createKataShim() },
   network: { noop: () => createNoopNetwork(), CNI: (env) => createCniNetwork({ host: env.host }), CNM: (env) => createCnmNetwork({ host: env.host }) },
 };
 
