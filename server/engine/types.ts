@@ -57,6 +57,8 @@ export const HypervisorConfigSchema = z.object({
   disableNestingChecks: z.boolean().default(false),
   disableBlockDeviceUse: z.boolean().default(false),
   blockDeviceDriver: z.enum(['virtio-scsi', 'virtio-blk', '']).default(''),
+  /** Kata's shared_fs: '' is virtio-fs where the host has virtiofsd, else 9p. */
+  sharedFs: z.enum(['virtio-fs', 'virtio-9p', '']).default(''),
 });
 export type HypervisorConfig = z.infer<typeof HypervisorConfigSchema>;
 
@@ -272,5 +274,7 @@ export interface VmInfo {
   consoleLog: string;
   /** The VM's NICs; `vhost` false means userspace virtio-net (the host has no usable /dev/vhost-net). */
   nics: { id: string; mac: string; vhost: boolean }[];
+  /** The transport of the pod's shared directory (a read-only share may still be 9p: see qemu/virtiofsd.ts). */
+  sharedFs: 'virtio-fs' | 'virtio-9p';
 }
 

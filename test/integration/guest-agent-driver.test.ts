@@ -63,7 +63,7 @@ describe('kata agent driver + proxy + shim against the host agent', () => {
     };
     agent = newDriver();
     // The host agent stands for the guest: its socket is the agent port's endpoint, its shared dir is <runDir>/shared.
-    pod.runtime.agent = await agent.startSandbox(pod, { serialPorts: { [AGENT_PORT_NAME]: hostAgent.socketPath }, nics: {} }, EMPTY_GUEST_NETWORK);
+    pod.runtime.agent = await agent.startSandbox(pod, { serialPorts: { [AGENT_PORT_NAME]: hostAgent.socketPath }, nics: {}, shares: { kataShared: 'virtio-9p' } }, EMPTY_GUEST_NETWORK);
   });
 
   afterAll(async () => {

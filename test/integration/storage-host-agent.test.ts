@@ -64,7 +64,7 @@ describe('volumes and mounts against the host agent', () => {
     pod = { id: 'pod1', config, runDir: dir, runtime: { hypervisor: {}, agent: {}, network: {} }, log: pino({ level: 'silent' }) };
     agent = createKataAgent({ runRoot: '/tmp' }, createKataProxy(), createKataShim());
     for (const device of await agent.devices(pod)) if (device.kind === 'share') await hostAgent.exportShare(device.tag, device.hostPath);
-    pod.runtime.agent = await agent.startSandbox(pod, { serialPorts: { [AGENT_PORT_NAME]: hostAgent.socketPath }, nics: {} }, EMPTY_GUEST_NETWORK);
+    pod.runtime.agent = await agent.startSandbox(pod, { serialPorts: { [AGENT_PORT_NAME]: hostAgent.socketPath }, nics: {}, shares: { kataShared: 'virtio-9p', data: 'virtio-9p' } }, EMPTY_GUEST_NETWORK);
 
     app = await container('app', [
       { source: 'data', destination: '/vol' },

@@ -14,7 +14,7 @@ const network = (interfaces: NetworkInfo['interfaces']): NetworkInfo => ({
 });
 const status = (id: string, net: NetworkInfo | null, nics: { id: string; mac: string; vhost: boolean }[] = []): PodStatus => ({
   id, state: 'running', hypervisor: 'mock', hypervisorConfig: {} as PodStatus['hypervisorConfig'], agent: 'noop', containersStatus: [], annotations: {},
-  vm: { pid: 1, accelerator: 'tcg', consoleLog: '', nics }, network: net,
+  vm: { pid: 1, accelerator: 'tcg', consoleLog: '', nics, sharedFs: 'virtio-fs' }, network: net,
 });
 
 const MAC0 = '02:00:00:00:00:01';

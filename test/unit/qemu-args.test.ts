@@ -4,7 +4,8 @@ import { buildQemuArgs, escapeOptionValue, kernelCommandLine, type LaunchDevice,
 import { HypervisorConfigSchema, type HypervisorConfig } from '../../server/engine/types.js';
 
 const AGENT_PORT: LaunchDevice = { kind: 'serialPort', name: 'agent.channel.0', socketPath: '/run/pv/p1/agent.channel.0.sock' };
-const SHARED: LaunchDevice = { kind: 'share', tag: 'kataShared', hostPath: '/run/pv/p1/shared', readOnly: false };
+const SHARED: LaunchDevice = { kind: 'share', tag: 'kataShared', hostPath: '/run/pv/p1/shared', readOnly: false, fs: 'virtio-9p' };
+const SHARED_VIRTIOFS: LaunchDevice = { ...SHARED, fs: 'virtio-fs', socketPath: '/run/pv/p1/vfs0.sock' };
 
 function launch(overrides: Partial<QemuLaunch> = {}, config: Partial<HypervisorConfig> = {}): QemuLaunch {
   return {
@@ -92,7 +93,7 @@ describe('buildQemuArgs', () => {
         { vcpus: 2, memoryMiB: 512, hugetlbfsPath: '/dev/hugepages', devices: [
           AGENT_PORT,
           SHARED,
-          { kind: 'share', tag: 'a-very-long-volume-tag-of-31-ch', hostPath: '/data/with,comma', readOnly: true },
+          { kind: 'share', tag: 'a-very-long-volume-tag-of-31-ch', hostPath: '/data/with,comma', readOnly: true, fs: 'virtio-9p' },
         ] },
         {
           debug: true,
@@ -169,6 +170,38 @@ describe('buildQemuArgs', () => {
     expect(args).toContain('-mem-prealloc');
     expect(args.join(' ')).not.toContain('memory-backend');
     expect(args).not.toContain('-overcommit');
+  });
+});
+
+describe('buildQemuArgs with virtio-fs', () => {
+  const volume: LaunchDevice = { kind: 'share', tag: 'data', hostPath: '/srv/data', readOnly: true, fs: 'virtio-9p' };
+
+  it('backs guest RAM with a shared memfd and connects each virtio-fs share to its virtiofsd; 9p shares stay as they were', () => {
+    const memoryOrShare = /^-(machine|m|object|fsdev) |^-chardev socket,id=fs\d|^-device (vhost-user-fs|virtio-9p)-pci/;
+    const lines = optionLines(buildQemuArgs(launch({ devices: [AGENT_PORT, SHARED_VIRTIOFS, volume] }))).split('\n');
+    expect(lines.filter((l) => memoryOrShare.test(l))).toMatchInlineSnapshot(`
+      [
+        "-machine pc,memory-backend=pod-ram",
+        "-m 256M",
+        "-object memory-backend-memfd,id=pod-ram,size=256M,share=on",
+        "-chardev socket,id=fs0,path=/run/pv/p1/vfs0.sock",
+        "-device vhost-user-fs-pci,chardev=fs0,tag=kataShared,queue-size=1024",
+        "-fsdev local,id=fs1,path=/srv/data,security_model=none,multidevs=remap,readonly=on",
+        "-device virtio-9p-pci,fsdev=fs1,mount_tag=data",
+      ]
+    `);
+    // Everything else is the 9p pod's command line.
+    const ninep = optionLines(buildQemuArgs(launch({ devices: [AGENT_PORT, SHARED, volume] }))).split('\n');
+    expect(lines.filter((l) => !memoryOrShare.test(l))).toEqual(ninep.filter((l) => !memoryOrShare.test(l)));
+  });
+
+  it('preallocates on the memfd itself, and keeps the hugetlbfs file backend (already shared) when huge pages are on', () => {
+    const memfd = buildQemuArgs(launch({ devices: [SHARED_VIRTIOFS] }, { memPrealloc: true }));
+    expect(memfd).toContain('memory-backend-memfd,id=pod-ram,size=256M,share=on,prealloc=on');
+    expect(memfd).not.toContain('-mem-prealloc');
+    const huge = buildQemuArgs(launch({ devices: [SHARED_VIRTIOFS], hugetlbfsPath: '/dev/hugepages' }, { hugePages: true }));
+    expect(huge).toContain('memory-backend-file,id=pod-ram,size=256M,mem-path=/dev/hugepages,share=on');
+    expect(huge.join(' ')).not.toContain('memfd');
   });
 });
 

@@ -30,12 +30,18 @@ export const VmDeviceSchema = z.discriminatedUnion('kind', [
 export type VmDevice = z.infer<typeof VmDeviceSchema>;
 export type VmDeviceInput = z.input<typeof VmDeviceSchema>;
 
+/** How a share reaches the guest: virtio-fs (a virtiofsd per share) or 9p (inside QEMU). */
+export const SharedFsSchema = z.enum(['virtio-fs', 'virtio-9p']);
+export type SharedFs = z.infer<typeof SharedFsSchema>;
+
 /** What the hypervisor hands back for the devices it was given. */
 export const VmEndpointsSchema = z.object({
   /** Serial port name → host unix socket path. */
   serialPorts: z.record(z.string(), z.string()),
   /** NIC id → what the guest sees; `vhost` false means userspace virtio-net (no /dev/vhost-net). */
   nics: z.record(z.string(), z.object({ mac: Mac, vhost: z.boolean() })),
+  /** Share tag → its transport, which decides the guest's fstype. Records from before virtio-fs had only 9p. */
+  shares: z.record(z.string(), SharedFsSchema).default({}),
 });
 export type VmEndpoints = z.infer<typeof VmEndpointsSchema>;
 

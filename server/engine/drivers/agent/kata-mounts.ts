@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { Storage, VolumeStorage } from '../../../guest/protocol/ops.js';
 import { EngineError } from '../../errors.js';
 import type { Volume } from '../../types.js';
-import type { VmDevice } from '../devices.js';
+import type { SharedFs, VmDevice, VmEndpoints } from '../devices.js';
 import type { PodContext } from '../types.js';
 
 const run = promisify(execFile);
@@ -15,12 +15,22 @@ const run = promisify(execFile);
 /** Where the guest agent mounts the pod's shared dir, as upstream kata. */
 export const GUEST_SHARED_DIR = '/run/kata-containers/shared/containers';
 export const SHARED_TAG = 'kataShared';
-/** 9p, the only transport so far; volumes are mounted as the shared dir is. */
-const SHARE_FS = { fstype: '9p', options: ['trans=virtio', 'version=9p2000.L', 'msize=524288', 'cache=mmap', 'nodev'] };
+/** The guest's fstype and options per transport; the shared dir and the volumes mount alike. */
+const SHARE_FS: Record<SharedFs, { fstype: string; options: string[] }> = {
+  'virtio-9p': { fstype: '9p', options: ['trans=virtio', 'version=9p2000.L', 'msize=524288', 'cache=mmap', 'nodev'] },
+  'virtio-fs': { fstype: 'virtiofs', options: ['nodev'] },
+};
+
+/** How the guest mounts share `tag`: the transport the hypervisor chose for it, never a guess. */
+function shareMount(vm: VmEndpoints, tag: string): { fstype: string; options: string[] } {
+  const fs = vm.shares[tag];
+  if (!fs) throw new EngineError('AGENT_FAILED', `the hypervisor gave no endpoint for share ${tag}`);
+  return { fstype: SHARE_FS[fs].fstype, options: [...SHARE_FS[fs].options] };
+}
 
 /** How the guest mounts the share this driver contributes. */
-export function sharedStorage(): Storage {
-  return { source: SHARED_TAG, ...SHARE_FS, options: [...SHARE_FS.options], mountPoint: GUEST_SHARED_DIR };
+export function sharedStorage(vm: VmEndpoints): Storage {
+  return { source: SHARED_TAG, ...shareMount(vm, SHARED_TAG), mountPoint: GUEST_SHARED_DIR };
 }
 
 /** Each volume reaches the VM as a share by its tag; the guest agent mounts it at CreateSandbox. */
@@ -28,8 +38,8 @@ export function volumeShares(volumes: Volume[]): VmDevice[] {
   return volumes.map((v) => ({ kind: 'share', tag: v.mountTag, hostPath: v.hostPath, readOnly: false }));
 }
 
-export function volumeStorages(volumes: Volume[]): VolumeStorage[] {
-  return volumes.map((v) => ({ source: v.mountTag, ...SHARE_FS, options: [...SHARE_FS.options] }));
+export function volumeStorages(volumes: Volume[], vm: VmEndpoints): VolumeStorage[] {
+  return volumes.map((v) => ({ source: v.mountTag, ...shareMount(vm, v.mountTag) }));
 }
 
 /** The agent driver owns the pod's shared directory: it contributes it to the VM as `kataShared`. */

@@ -73,8 +73,8 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
       try {
         await withAgent(pod, 'create the sandbox', async (client) => {
           await client.call('Check', {}, { timeoutMs: readyMs });
-          const volumes = volumeStorages(pod.config.volumes);
-          await client.call('CreateSandbox', { sandboxId: pod.id, hostname: pod.config.hostname || pod.id, storages: [sharedStorage()], volumes, network });
+          const volumes = volumeStorages(pod.config.volumes, vm);
+          await client.call('CreateSandbox', { sandboxId: pod.id, hostname: pod.config.hostname || pod.id, storages: [sharedStorage(vm)], volumes, network });
         }, handle.url);
       } catch (err) {
         await proxy.stop(pod, handle);

@@ -16,9 +16,10 @@ const vmFileOf = (pod: PodContext) => (typeof pod.runtime.hypervisor['vmFile'] =
 export function createMockHypervisor(): Hypervisor {
   return {
     async startVm(pod, plan) {
-      const endpoints: VmEndpoints = { serialPorts: {}, nics: {} };
+      const endpoints: VmEndpoints = { serialPorts: {}, nics: {}, shares: {} };
       for (const d of plan.devices) {
         if (d.kind === 'serialPort') endpoints.serialPorts[d.name] = '';
+        if (d.kind === 'share') endpoints.shares[d.tag] = 'virtio-9p';
         if (d.kind === 'nic') endpoints.nics[d.id] = { mac: d.mac, vhost: false };
       }
       const vmFile = mockVmFile(pod.runDir);

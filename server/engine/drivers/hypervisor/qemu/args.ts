@@ -9,13 +9,16 @@ export const DEFAULT_VCPUS = 1;
 /** Upstream defaulted to 2048 MiB; a TCG guest at 256 MiB already costs ~300 MiB of host RSS. */
 export const DEFAULT_MEMORY_MIB = 256;
 
+/** A share with its transport; a virtio-fs one with the socket of the virtiofsd serving it. */
+export type LaunchShare = Extract<VmDevice, { kind: 'share' }> & ({ fs: 'virtio-9p' } | { fs: 'virtio-fs'; socketPath: string });
+
 /**
  * A contributed device with what the driver resolved for it: the host socket of a serial port,
- * the child fd numbers of a macvtap NIC's queues.
+ * the transport of a share, the child fd numbers of a macvtap NIC's queues.
  */
 export type LaunchDevice =
   | (Extract<VmDevice, { kind: 'serialPort' }> & { socketPath: string })
-  | Extract<VmDevice, { kind: 'share' }>
+  | LaunchShare
   | (Omit<Extract<VmDevice, { kind: 'nic' }>, 'backend'> & { backend: { type: 'tap'; ifname: string } | { type: 'fds'; fds: number[] } });
 
 export interface QemuLaunch {
@@ -99,18 +102,31 @@ function machineArgs(launch: QemuLaunch, memoryBackend: string | null): string[]
 function memoryArgs(launch: QemuLaunch): { args: string[]; backend: string | null } {
   const { config, memoryMiB } = launch;
   const args = ['-m', `${memoryMiB}M`];
+  const prealloc = config.memPrealloc ? ',prealloc=on' : '';
   if (config.hugePages && launch.hugetlbfsPath) {
-    const prealloc = config.memPrealloc ? ',prealloc=on' : '';
     const path = escapeOptionValue(launch.hugetlbfsPath);
     args.push('-object', `memory-backend-file,id=pod-ram,size=${memoryMiB}M,mem-path=${path},share=on${prealloc}`);
+    return { args, backend: 'pod-ram' };
+  }
+  // virtiofsd reads and writes guest buffers in place: it maps guest RAM, which must be shared.
+  if (launch.devices.some((d) => d.kind === 'share' && d.fs === 'virtio-fs')) {
+    args.push('-object', `memory-backend-memfd,id=pod-ram,size=${memoryMiB}M,share=on${prealloc}`);
     return { args, backend: 'pod-ram' };
   }
   if (config.memPrealloc) args.push('-mem-prealloc');
   return { args, backend: null };
 }
 
-function shareArgs(share: Extract<LaunchDevice, { kind: 'share' }>, index: number): string[] {
+function shareArgs(share: LaunchShare, index: number): string[] {
   const id = `fs${index}`; // not derived from the tag: upstream's 31-character cut could collide
+  if (share.fs === 'virtio-fs') {
+    return [
+      // A client socket: virtiofsd is already listening when QEMU starts.
+      '-chardev', `socket,id=${id},path=${escapeOptionValue(share.socketPath)}`,
+      // queue-size=1024 as Kata: the default 128 descriptors cap the requests in flight.
+      '-device', `vhost-user-fs-pci,chardev=${id},tag=${share.tag},queue-size=1024`,
+    ];
+  }
   return [
     // security_model=none: the guest sees host ownership, and bind mounts made later under
     // hostPath show up in the guest. multidevs=remap: those mounts are other devices.

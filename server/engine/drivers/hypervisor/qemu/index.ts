@@ -6,7 +6,7 @@ import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../../../errors.js';
-import type { VmEndpoints, VmLaunchPlan } from '../../devices.js';
+import type { SharedFs, VmEndpoints, VmLaunchPlan } from '../../devices.js';
 import type { DriverEnv } from '../../registry.js';
 import type { PodContext } from '../../types.js';
 import type { Hypervisor, VmLiveness } from '../types.js';
@@ -17,6 +17,7 @@ import { linuxHost } from '../../../host/linux.js';
 import type { Host } from '../../../host/types.js';
 import { isOurQemu, ourQemu, spawnQemu } from './process.js';
 import { QmpConnection, qmpCommand, qmpQuit } from './qmp.js';
+import { podSharedFs, shareFs, startVirtiofsd, stopVirtiofsd, type VirtiofsdState } from './virtiofsd.js';
 
 const DEFAULT_QEMU = '/usr/bin/qemu-system-x86_64';
 const QMP_WAIT_MS = 30_000; // TCG: QEMU itself is up in well under a second, but a loaded host is slow
@@ -38,8 +39,11 @@ function runFiles(runDir: string) {
     console: join(runDir, 'console.sock'),
     consoleLog: join(runDir, 'console.log'),
     qemuLog: join(runDir, 'qemu.log'),
+    virtiofsdLog: join(runDir, 'virtiofsd.log'),
     /** One socket per contributed serial port, named after the port. */
     port: (name: string) => join(runDir, `${name}.sock`),
+    /** One per virtio-fs share, by position: a 31-character tag would crowd the 107-byte limit. */
+    virtiofsd: (index: number) => join(runDir, `vfs${index}.sock`),
   };
 }
 
@@ -69,13 +73,19 @@ async function hugetlbfsMount(): Promise<string | null> {
 }
 
 /**
- * Turns contributed devices into launch devices: serial ports get a socket in the run dir, macvtap
- * queues are opened here and handed to QEMU as fds 3, 4, … (`fds` collects what to pass).
+ * Turns contributed devices into launch devices: serial ports get a socket in the run dir, shares
+ * their transport (and a virtiofsd socket), macvtap queues are opened here and handed to QEMU as
+ * fds 3, 4, … (`fds` collects what to pass).
  */
-function resolveDevices(plan: VmLaunchPlan, runDir: string, fds: number[]): LaunchDevice[] {
+function resolveDevices(plan: VmLaunchPlan, runDir: string, podFs: SharedFs, fds: number[]): LaunchDevice[] {
+  let shares = 0;
   return plan.devices.map((device): LaunchDevice => {
     if (device.kind === 'serialPort') return { ...device, socketPath: runFiles(runDir).port(device.name) };
-    if (device.kind === 'share') return device;
+    if (device.kind === 'share') {
+      const index = shares++;
+      if (shareFs(podFs, device.readOnly) === 'virtio-9p') return { ...device, fs: 'virtio-9p' };
+      return { ...device, fs: 'virtio-fs', socketPath: runFiles(runDir).virtiofsd(index) };
+    }
     if (device.backend.type === 'tap') return { ...device, backend: device.backend };
     const { devicePath } = device.backend;
     const queueFds = Array.from({ length: device.queues }, () => {
@@ -87,9 +97,10 @@ function resolveDevices(plan: VmLaunchPlan, runDir: string, fds: number[]): Laun
 }
 
 function endpointsOf(devices: LaunchDevice[]): VmEndpoints {
-  const endpoints: VmEndpoints = { serialPorts: {}, nics: {} };
+  const endpoints: VmEndpoints = { serialPorts: {}, nics: {}, shares: {} };
   for (const d of devices) {
     if (d.kind === 'serialPort') endpoints.serialPorts[d.name] = d.socketPath;
+    if (d.kind === 'share') endpoints.shares[d.tag] = d.fs;
     // No /dev/vhost-net on the hosts we test on, and QEMU falls back silently: say what it is.
     if (d.kind === 'nic') endpoints.nics[d.id] = { mac: d.mac, vhost: false };
   }
@@ -110,8 +121,7 @@ async function launchSettings(pod: PodContext, env: DriverEnv, devices: LaunchDe
     }
   }
   const files = runFiles(pod.runDir);
-  const ports = devices.flatMap((d) => (d.kind === 'serialPort' ? [d.socketPath] : []));
-  for (const path of [files.qmp, files.console, ...ports]) {
+  for (const path of [files.qmp, files.console, ...socketsOf(devices)]) {
     if (Buffer.byteLength(path) >= MAX_SOCKET_PATH) {
       throw new EngineError('HYPERVISOR_FAILED', `socket path ${path} is too long for a unix socket (limit ${MAX_SOCKET_PATH} bytes)`);
     }
@@ -167,11 +177,23 @@ async function waitForQmp(qmpSocket: string, exited: Promise<string>): Promise<v
   }
 }
 
+/** The sockets of serial ports and virtiofsds, which startVm creates in the run dir. */
+function socketsOf(devices: LaunchDevice[]): string[] {
+  return devices.flatMap((d) => (d.kind === 'serialPort' || (d.kind === 'share' && d.fs === 'virtio-fs') ? [d.socketPath] : []));
+}
+
 /** Removes what startVm creates, except logs, which stay for post-mortems until the run dir goes. */
-async function removeRunFiles(runDir: string, keepLogs: boolean, ports: string[]): Promise<void> {
+async function removeRunFiles(runDir: string, keepLogs: boolean, sockets: string[]): Promise<void> {
   const files = runFiles(runDir);
-  const paths = [files.qmp, files.console, ...ports, ...(keepLogs ? [] : [files.consoleLog, files.qemuLog])];
+  const paths = [files.qmp, files.console, ...sockets, ...(keepLogs ? [] : [files.consoleLog, files.qemuLog, files.virtiofsdLog])];
   await Promise.all(paths.map((p) => rm(p, { force: true })));
+}
+
+/** Every virtiofsd, even when one fails: a daemon left behind would hold the shared dir. */
+async function stopVirtiofsds(host: Host, daemons: VirtiofsdState[]): Promise<void> {
+  const results = await Promise.allSettled(daemons.map((d) => stopVirtiofsd(host, d)));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 function vmState(pod: PodContext): QemuState | null {
@@ -197,11 +219,16 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
       const fds: number[] = [];
       let pid: number | null = null;
       let devices: LaunchDevice[] = [];
+      const virtiofsd: VirtiofsdState[] = [];
       try {
+        const sharedFs = podSharedFs(pod.config.hypervisorConfig.sharedFs);
         await mkdir(pod.runDir, { recursive: true, mode: 0o750 });
-        devices = resolveDevices(plan, pod.runDir, fds);
+        devices = resolveDevices(plan, pod.runDir, sharedFs, fds);
         const { binary, launch } = await launchSettings(pod, env, devices);
         const args = buildQemuArgs(launch);
+        for (const share of devices) {
+          if (share.kind === 'share' && share.fs === 'virtio-fs') virtiofsd.push(await startVirtiofsd(host, share, files.virtiofsdLog));
+        }
         pod.log.debug({ binary, args, netNsPath: plan.netNsPath }, 'starting QEMU');
         const qemu = await spawnQemu(host, binary, args, files.qemuLog, { netNsPath: plan.netNsPath, fds });
         pid = qemu.pid;
@@ -217,14 +244,17 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
           qemuLog: files.qemuLog,
           netNsPath: plan.netNsPath,
           endpoints: endpointsOf(devices),
+          sharedFs,
+          virtiofsd,
         };
         return { state: QemuStateSchema.parse(state), endpoints: state.endpoints };
       } catch (err) {
         if (pid !== null) await host.terminate(pid, ourQemu(files.qmp, host));
+        await stopVirtiofsds(host, virtiofsd).catch((e: unknown) => pod.log.warn({ err: e }, 'virtiofsd left running'));
         const qemuOutput = (await readFile(files.qemuLog, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
-        await removeRunFiles(pod.runDir, false, Object.values(endpointsOf(devices).serialPorts));
+        await removeRunFiles(pod.runDir, false, socketsOf(devices));
         if (createdRunDir) await rmdir(pod.runDir).catch(() => {});
-        if (err instanceof EngineError && err.code === 'INVALID_CONFIG') throw err;
+        if (err instanceof EngineError && (err.code === 'INVALID_CONFIG' || err.code === 'NOT_SUPPORTED')) throw err;
         const reason = err instanceof Error ? err.message : String(err);
         const code = err instanceof EngineError ? err.code : 'HYPERVISOR_FAILED';
         throw new EngineError(code, `QEMU failed to start for pod ${pod.id}: ${reason}${qemuOutput ? `\n${qemuOutput}` : ''}`, undefined, { cause: err });
@@ -242,7 +272,10 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
         const gone = (await host.waitForExit(vm.pid, ours, 5_000)) || (await host.terminate(vm.pid, ours));
         if (!gone) throw new EngineError('HYPERVISOR_FAILED', `QEMU (pid ${vm.pid}) of pod ${pod.id} does not exit`);
       }
-      await removeRunFiles(pod.runDir, true, Object.values(vm?.endpoints.serialPorts ?? {}));
+      // Whether QEMU was still there or not (kill -9): they exit once it is gone, or are made to.
+      await stopVirtiofsds(host, vm?.virtiofsd ?? []);
+      const sockets = [...Object.values(vm?.endpoints.serialPorts ?? {}), ...(vm?.virtiofsd ?? []).map((d) => d.socketPath)];
+      await removeRunFiles(pod.runDir, true, sockets);
     },
 
     async pauseVm(pod) {
@@ -270,7 +303,8 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
     info(pod) {
       const vm = vmState(pod);
       if (!vm) return null;
-      return { pid: vm.pid, accelerator: vm.accelerator, consoleLog: vm.consoleLog, nics: Object.entries(vm.endpoints.nics).map(([id, nic]) => ({ id, ...nic })) };
+      const nics = Object.entries(vm.endpoints.nics).map(([id, nic]) => ({ id, ...nic }));
+      return { pid: vm.pid, accelerator: vm.accelerator, consoleLog: vm.consoleLog, nics, sharedFs: vm.sharedFs };
     },
 
     endpoints(pod) {

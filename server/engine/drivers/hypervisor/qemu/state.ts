@@ -1,8 +1,9 @@
 // What the qemu driver persists about a running VM, parsed back with zod on every call: a record
 // from an older build or a damaged one reads as "no VM" instead of crashing a status call.
 import { z } from 'zod';
-import { VmEndpointsSchema } from '../../devices.js';
+import { SharedFsSchema, VmEndpointsSchema } from '../../devices.js';
 import type { DriverState } from '../../types.js';
+import { VirtiofsdStateSchema } from './virtiofsd.js';
 
 export const QemuStateSchema = z.object({
   pid: z.number().int().positive(),
@@ -15,6 +16,10 @@ export const QemuStateSchema = z.object({
   /** The netns QEMU was started in ('' for the engine's own). */
   netNsPath: z.string().default(''),
   endpoints: VmEndpointsSchema,
+  /** The pod's transport; records from before virtio-fs shared over 9p. */
+  sharedFs: SharedFsSchema.default('virtio-9p'),
+  /** One per virtio-fs share, reaped with the VM. */
+  virtiofsd: z.array(VirtiofsdStateSchema).default([]),
 });
 export type QemuState = z.infer<typeof QemuStateSchema>;
 
