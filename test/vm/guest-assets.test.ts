@@ -131,9 +131,12 @@ describe('inside a booted guest', () => {
     await mkdir(containerRootfs(), { recursive: true });
     await execa('mount', ['--bind', rootfsDir, containerRootfs()]);
     const bundle = '/run/kata-containers/shared/containers/c1';
+    // The transport the driver picked for the share (virtio-fs where the host has virtiofsd).
+    const viaVirtiofs = hypervisor().endpoints(pod)?.shares['kataShared'] === 'virtio-fs';
+    const mount = viaVirtiofs ? 'mount -t virtiofs' : 'mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288';
     const mounted = await agent.sh(
       'mkdir -p /run/kata-containers/shared/containers && ' +
-        'mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288 kataShared /run/kata-containers/shared/containers && ' +
+        `${mount} kataShared /run/kata-containers/shared/containers && ` +
         `grep ^app: ${bundle}/rootfs/etc/passwd`,
     );
     expect(mounted).toMatchObject({ code: 0, out: expect.stringContaining('app:x:1000:1000') });

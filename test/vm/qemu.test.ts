@@ -42,6 +42,8 @@ async function qemuProcesses(runDir: string): Promise<string[]> {
   return stdout.split('\n').filter((line) => line.includes(runDir));
 }
 
+const virtiofsdProcesses = async (runDir: string) => (await execa('pgrep', ['-af', 'virtiofsd'], { reject: false })).stdout.split('\n').filter((l) => l.includes(runDir));
+
 const hypervisor = () => createQemuHypervisor({ runRoot });
 
 beforeAll(async () => {
@@ -71,8 +73,8 @@ describe('a booted pod VM', () => {
     expect(await isOurQemu(state['pid'] as number, state['qmpSocket'] as string)).toBe(true);
     for (const socket of ['qmp.sock', 'agent.channel.0.sock', 'console.sock']) expect(existsSync(join(pod.runDir, socket))).toBe(true);
     expect(existsSync(join(pod.runDir, 'shared'))).toBe(true);
-    expect(hypervisor().info(pod)).toEqual({ pid: state['pid'], accelerator: state['accelerator'], consoleLog: join(pod.runDir, 'console.log'), nics: [] });
-    expect(hypervisor().endpoints(pod)).toEqual({ serialPorts: { 'agent.channel.0': join(pod.runDir, 'agent.channel.0.sock') }, nics: {} });
+    expect(hypervisor().info(pod)).toEqual({ pid: state['pid'], accelerator: state['accelerator'], consoleLog: join(pod.runDir, 'console.log'), nics: [], sharedFs: 'virtio-fs' });
+    expect(hypervisor().endpoints(pod)).toEqual({ serialPorts: { 'agent.channel.0': join(pod.runDir, 'agent.channel.0.sock') }, nics: {}, shares: { kataShared: 'virtio-fs' } });
   });
 
   it('answers QMP', async () => {
@@ -135,21 +137,24 @@ describe('failures', () => {
 });
 
 describe('process lifetime and accelerator', () => {
-  it('keeps QEMU running after the process that started it exits', async () => {
+  it('keeps QEMU and its virtiofsd running after the process that started them exits; stopVm reaps both', async () => {
     const pod = podContext('orphan');
     const script = `
       const { createQemuHypervisor } = await import(${JSON.stringify(join(repo, 'server/engine/drivers/hypervisor/qemu/index.ts'))});
+      const { kataLaunchPlan } = await import(${JSON.stringify(join(repo, 'server/guest/testing/launch-plan.ts'))});
       const { PodConfigSchema } = await import(${JSON.stringify(join(repo, 'server/engine/types.ts'))});
       const pino = (await import('pino')).default;
       const config = PodConfigSchema.parse({ id: 'orphan', hypervisorType: 'qemu' });
       const { state } = await createQemuHypervisor({ runRoot: ${JSON.stringify(runRoot)} }).startVm(
-        { id: 'orphan', config, runDir: ${JSON.stringify(pod.runDir)}, runtime: { hypervisor: {}, agent: {}, network: {} }, log: pino({ level: 'silent' }) }, { netNsPath: '', devices: [] });
+        { id: 'orphan', config, runDir: ${JSON.stringify(pod.runDir)}, runtime: { hypervisor: {}, agent: {}, network: {} }, log: pino({ level: 'silent' }) }, kataLaunchPlan(${JSON.stringify(pod.runDir)}));
       console.log(JSON.stringify(state));`;
     const { stdout } = await execa('npx', ['tsx', '--input-type=module', '-e', script], { cwd: repo });
     pod.runtime.hypervisor = JSON.parse(stdout.trim().split('\n').pop() as string);
     expect(await hypervisor().check(pod)).toBe('running');
+    expect(await virtiofsdProcesses(pod.runDir)).toHaveLength(1);
     await hypervisor().stopVm(pod);
     expect(await hypervisor().check(pod)).toBe('dead');
+    expect(await virtiofsdProcesses(pod.runDir)).toEqual([]);
   });
 
   it('has a probe that recognises a working accelerator (TCG always works)', async () => {

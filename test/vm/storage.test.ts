@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VIRTIOFSD } from '../../server/engine/drivers/hypervisor/qemu/virtiofsd.js';
 import { runDirFor } from '../../server/engine/index.js';
 import { testEngine, type TestEngine } from '../helpers/engine.js';
 import { collect, processesMentioning, qemuPod, rootfsCopy } from '../helpers/vm.js';
@@ -25,6 +26,8 @@ async function sh(script: string) {
   return collect(await t.vc.attachProcess('stor', 'app', process.token));
 }
 const guestMounts = async () => (await sh('cat /proc/mounts')).output.split('\n');
+/** The guest fstype of the pod's shares: the default transport, virtio-fs where the host has virtiofsd. */
+const shareFstype = () => (existsSync(VIRTIOFSD) ? 'virtiofs' : '9p');
 
 beforeAll(async () => {
   for (const d of ['vol/sub', 'bind', 'ro']) mkdirSync(host(d), { recursive: true });
@@ -52,8 +55,9 @@ afterAll(async () => {
 }, 60_000);
 
 describe('volumes and mounts in a real VM', () => {
-  it('mounts the volume from its own 9p share: host files are read, container writes land on the host', async () => {
-    expect((await guestMounts()).find((l) => l.includes(' /vol '))).toMatch(/^data \/vol 9p /);
+  it('mounts the volume from its own share: host files are read, container writes land on the host', async () => {
+    expect((await t.vc.statusPod('stor')).vm?.sharedFs).toBe(shareFstype() === 'virtiofs' ? 'virtio-fs' : 'virtio-9p');
+    expect((await guestMounts()).find((l) => l.includes(' /vol '))).toMatch(new RegExp(`^data /vol ${shareFstype()} `));
     expect(await sh('cat /vol/hello.txt /volsub/inner.txt; echo from-guest > /vol/written')).toEqual({ output: 'from the volume\ninner\n', exitCode: 0 });
     expect(readFileSync(host('vol/written'), 'utf8')).toBe('from-guest\n');
     writeFileSync(host('vol/late.txt'), 'put there after boot\n');
@@ -75,7 +79,7 @@ describe('volumes and mounts in a real VM', () => {
     expect(readFileSync(host('ro/keep.txt'), 'utf8')).toBe('keep\n');
     expect(readdirSync(host('vol/sub'))).toEqual(['inner.txt']);
     const mounts = await guestMounts();
-    for (const dest of ['/ro', '/volsub']) expect(mounts.find((l) => l.includes(` ${dest} `)), dest).toMatch(new RegExp(`^\\S+ ${dest} 9p ro,`));
+    for (const dest of ['/ro', '/volsub']) expect(mounts.find((l) => l.includes(` ${dest} `)), dest).toMatch(new RegExp(`^\\S+ ${dest} ${shareFstype()} ro,`));
   });
 
   it('makes a tmpfs inside the guest with its size and mode', async () => {
