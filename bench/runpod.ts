@@ -1,26 +1,13 @@
 // RunPod to "container running" against the boot floor (the same kernel and initramfs booted bare
 // to init's first line), measured alternately in one run so that machine noise hits both.
 // Usage: npx tsx bench/runpod.ts [runs]
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
-import { createEngine } from '../server/engine/index.js';
-import { openSqliteStore } from '../server/engine/store/prisma-store.js';
+import { rmSync } from 'node:fs';
 import { bareBoot } from './lib/bare-boot.js';
+import { benchEngine } from './lib/engine.js';
 import { median } from './lib/stats.js';
 
 const runs = Number(process.argv[2] ?? 3);
-const dir = mkdtempSync(path.join(tmpdir(), 'pv-bench-'));
-const rootfs = path.join(dir, 'rootfs');
-cpSync(new URL('../var/rootfs/busybox', import.meta.url).pathname, rootfs, { recursive: true, verbatimSymlinks: true });
-const vc = createEngine({
-  store: openSqliteStore(`file:${path.join(dir, 'bench.db')}`),
-  runRoot: path.join(dir, 'run'),
-  lockDir: path.join(dir, 'locks'),
-  log: pino({ level: 'warn' }),
-  hostPathRoots: [dir],
-});
+const { dir, rootfs, vc } = benchEngine('pv-bench-');
 
 async function runPod(i: number): Promise<number> {
   const id = `bench${i}`;
