@@ -14,6 +14,7 @@ import type { Host } from './host/types.js';
 import { checkHostPaths, containerHostPaths, existingRootDirs, HOST_PATH_ROOTS_SETTING, podHostPaths, type HostPathField } from './host-paths.js';
 import { containerStatusOf, observe, podStatusOf } from './observe.js';
 import { PodLocks } from './pod-lock.js';
+import { ProgressHub, StepTrace } from './progress.js';
 import * as podOps from './pod-ops.js';
 import { Rollback } from './rollback.js';
 import { PodSession } from './session.js';
@@ -78,6 +79,7 @@ export function createEngine(opts: EngineOptions): VC {
   const locks = new PodLocks(opts.lockDir, opts.lockWaitMs ?? 180_000, opts.lockStaleMs);
   const env = { runRoot, host: opts.host ?? linuxHost };
   const defaultRoots = opts.hostPathRoots.map((r) => path.resolve(r));
+  const progress = new ProgressHub();
 
   async function hostPathRoots(): Promise<string[]> {
     const stored = await store.getSetting(HOST_PATH_ROOTS_SETTING);
@@ -108,10 +110,14 @@ export function createEngine(opts: EngineOptions): VC {
       containers: [...s.containers.values()],
     });
 
-  /** Commits what `act` did as one step; if `act` or the commit fails, the undos `act` registered run. */
+  /**
+   * Commits what `act` did as one step; if `act` or the commit fails, the undos `act` registered run.
+   * The call's steps are reported as they run, and their durations kept on its event.
+   */
   const actAndCommit = (s: PodSession, call: CallName, containerId: string | null, act: (rb: Rollback) => Promise<string>) =>
     Rollback.guard(s.log, async (rb) => {
-      const message = await act(rb);
+      const trace = (s.trace = new StepTrace(s.id, call, progress));
+      const message = trace.withSteps(await act(rb));
       await s.step(`store.commit:${call}`, () => store.commit(s.id, s.change(call, containerId, message)));
     });
 
@@ -315,6 +321,7 @@ export function createEngine(opts: EngineOptions): VC {
       return roots;
     },
     generation: () => store.generation(),
+    onProgress: (listener) => progress.on(listener),
     close: () => store.close(),
   };
   return vc;

@@ -5,6 +5,7 @@ import type { Drivers } from './drivers/registry.js';
 import type { ContainerContext, PodContext } from './drivers/types.js';
 import { EngineError } from './errors.js';
 import type { NewPodEvent } from './events.js';
+import type { StepTrace } from './progress.js';
 import { assertTransition } from './state.js';
 import type { Change, ContainerRecord, PodRecord } from './store/types.js';
 import type { State } from './types.js';
@@ -15,6 +16,8 @@ export class PodSession {
   private readonly containerStatesBefore = new Map<string, State>();
   private readonly deleted = new Set<string>();
   private podDeleted = false;
+  /** Set by the engine when a mutating call starts: times and reports every step (progress.ts). */
+  trace: StepTrace | null = null;
 
   constructor(
     public pod: PodRecord,
@@ -50,8 +53,11 @@ export class PodSession {
    * kill the process there. Undos are not steps: a rollback runs whatever is planned.
    */
   async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    await this.drivers.host.checkpoint?.(name);
-    return fn();
+    const run = async () => {
+      await this.drivers.host.checkpoint?.(name);
+      return fn();
+    };
+    return this.trace ? this.trace.run(name, run) : run();
   }
 
   containerContext(c: ContainerRecord): ContainerContext {

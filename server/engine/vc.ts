@@ -3,6 +3,7 @@
 // table in state.ts, which the engine's call skeleton enforces, says.
 import type { ProcessIo } from './drivers/agent/types.js';
 import type { PodEvent } from './events.js';
+import type { ProgressListener } from './progress.js';
 import type {
   CmdInput,
   ContainerConfig,
@@ -95,6 +96,11 @@ export interface VC {
   setHostPathRoots(roots: string[]): Promise<string[]>;
   /** Podvisor addition: a number that grows with every recorded change, from any process; cheap to poll. */
   generation(): Promise<number>;
+  /**
+   * Podvisor addition: `listener` hears every step of this engine's mutating calls as it starts and
+   * ends (progress.ts), e.g. to show a boot's progress; returns the function that stops listening.
+   */
+  onProgress(listener: ProgressListener): () => void;
   /** Releases the store connection. Pods keep running. */
   close(): Promise<void>;
 }
