@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EngineError, toEngineError } from '../engine/index.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerContainerCommands } from './commands/container.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerPodCommands } from './commands/pod.js';
 import { registerSettingsCommands } from './commands/settings.js';
 import { registerTokenCommands } from './commands/token.js';
@@ -20,6 +21,7 @@ function buildProgram(): Command {
     .description('virtcontainers 1.0 pods (QEMU VMs) and their containers, from the shell')
     .version(version)
     .option('--json', 'machine-readable JSON on stdout, and nothing else: implies detached (a non-detached container is not followed)')
+    .option('--quiet', "no progress lines on stderr for long pod calls (they are printed only on a terminal)")
     .addOption(new Option('--url <url>', `call the console at this address (e.g. http://127.0.0.1:3000) as the API token in ${TOKEN_ENV}`).env('PODVISOR_URL'))
     // Settings made before .command() are inherited by every subcommand.
     .exitOverride()
@@ -30,6 +32,7 @@ function buildProgram(): Command {
   registerTokenCommands(program);
   registerAuditCommands(program);
   registerSettingsCommands(program);
+  registerDoctorCommand(program);
   return program;
 }
 

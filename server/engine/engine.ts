@@ -6,6 +6,7 @@ import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import * as containerOps from './container-ops.js';
+import { runDoctor } from './doctor/index.js';
 import { checkDriverCombination, driversFor } from './drivers/registry.js';
 import { EngineError, formatZodError, invalidConfig, toEngineError } from './errors.js';
 import { podHandle } from './handles.js';
@@ -320,6 +321,7 @@ export function createEngine(opts: EngineOptions): VC {
       await store.putSetting(HOST_PATH_ROOTS_SETTING, roots);
       return roots;
     },
+    doctor: (options) => runDoctor({ store, runRoot, locks, host: env.host, log, observe: async (id) => (await observed(id)).pod.state }, options),
     generation: () => store.generation(),
     onProgress: (listener) => progress.on(listener),
     close: () => store.close(),

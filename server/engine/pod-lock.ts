@@ -1,6 +1,7 @@
 // Serialises mutating calls on one pod across processes (the CLI and the console server may act
 // on the same pod at once). A lock held by a process that died goes stale and is taken over.
 import { mkdirSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { EngineError } from './errors.js';
@@ -41,5 +42,22 @@ export class PodLocks {
         await new Promise((r) => setTimeout(r, delay));
       }
     }
+  }
+
+  /** Pods whose lock is held now, split into held by a live call (`busy`) and left by a dead one (`stale`). */
+  async held(): Promise<{ busy: string[]; stale: string[] }> {
+    const busy: string[] = [];
+    const stale: string[] = [];
+    // proper-lockfile's lock is the directory <file>.lock, its mtime refreshed while the holder lives.
+    for (const name of (await readdir(this.dir).catch(() => [] as string[])).filter((n) => n.endsWith('.lock'))) {
+      const info = await stat(path.join(this.dir, name)).catch(() => null);
+      if (info) (Date.now() - info.mtimeMs > this.staleMs ? stale : busy).push(name.slice(0, -'.lock'.length));
+    }
+    return { busy, stale };
+  }
+
+  /** Takes a stale lock over (proper-lockfile does, on acquire) and releases it again. */
+  async takeOver(podId: string): Promise<void> {
+    await (await this.acquire(podId, 0))();
   }
 }

@@ -2,6 +2,7 @@
 // (upstream interfaces.go), in TypeScript. Each call's doc names the states it accepts, as the
 // table in state.ts, which the engine's call skeleton enforces, says.
 import type { ProcessIo } from './drivers/agent/types.js';
+import type { DoctorOptions, DoctorReport } from './doctor/types.js';
 import type { PodEvent } from './events.js';
 import type { ProgressListener } from './progress.js';
 import type {
@@ -94,6 +95,8 @@ export interface VC {
   hostPathRoots(): Promise<string[]>;
   /** Podvisor addition: replaces the admin's list (1 to 64 existing directories); returns it realpath'd, without duplicates. */
   setHostPathRoots(roots: string[]): Promise<string[]>;
+  /** Podvisor addition: reconciles the store with the host (dead VMs, orphan processes, run dirs, netns, stale locks); `fix` repairs. */
+  doctor(options?: DoctorOptions): Promise<DoctorReport>;
   /** Podvisor addition: a number that grows with every recorded change, from any process; cheap to poll. */
   generation(): Promise<number>;
   /**

@@ -1,7 +1,8 @@
-// Admin-only procedures: users, the audit log and the host paths API calls may name.
+// Admin-only procedures: users, the audit log, the host paths API calls may name, and doctor.
 import { z } from 'zod';
 import { AuditExportSchema, AuditQuerySchema, NewUserSchema, PasswordSchema, RoleSchema, UsernameSchema, toJsonLines } from '../../auth/index.js';
 import { HostPathRootsSchema } from '../../engine/index.js';
+import { auditedDoctor } from '../doctor.js';
 import { adminProcedure, router } from '../trpc.js';
 
 export const adminRouter = router({
@@ -14,5 +15,8 @@ export const adminRouter = router({
   /** The filtered log as JSON lines, oldest first, for download. */
   auditExport: adminProcedure.input(AuditExportSchema).query(async ({ ctx, input }) => toJsonLines((await ctx.auth.audit.list(input)).reverse())),
   hostPathRoots: adminProcedure.query(({ ctx }) => ctx.engine.hostPathRoots()),
+  /** Host vs store: what disagrees (findings audited); doctorFix also repairs it. */
+  doctor: adminProcedure.query(({ ctx }) => auditedDoctor(ctx, false)),
+  doctorFix: adminProcedure.mutation(({ ctx }) => auditedDoctor(ctx, true)),
   setHostPathRoots: adminProcedure.input(z.object({ roots: HostPathRootsSchema })).mutation(({ ctx, input }) => ctx.engine.setHostPathRoots(input.roots)),
 });
