@@ -1,0 +1,49 @@
+// doctor on the mock drivers with REAL host processes standing in for ours: each carries one of our
+// argv markers, under this engine's run root or, for one, under another install's root.
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, utimesSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, expect, it, vi } from 'vitest';
+import { mockVmFile } from '../../server/engine/drivers/hypervisor/mock.js';
+import { runDirFor } from '../../server/engine/index.js';
+import { mockPod, testEngine } from '../helpers/engine.js';
+
+const started: number[] = [];
+const standIn = (...args: string[]) => {
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 1e6)', '--', ...args], { stdio: 'ignore' });
+  started.push(child.pid!);
+  return child.pid!;
+};
+const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+afterEach(() => { for (const pid of started.splice(0)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
+
+it('reports, fixes only ours, then finds nothing', { timeout: 60_000 }, async () => {
+  await using t = testEngine();
+  vi.stubEnv('PODVISOR_CNI_CACHE_DIR', path.join(t.dir, 'cni-cache'));
+  const run = path.join(t.dir, 'run');
+  await t.vc.runPod(mockPod('dead'));
+  rmSync(mockVmFile(runDirFor(run, 'dead'))); // as kill -9 of QEMU
+  const qemu = standIn('-qmp', `unix:${run}/x/qmp.sock,server=on,wait=off`);
+  const other = standIn('-qmp', `unix:${t.dir}/other-root/x/qmp.sock,server=on`);
+  const vfs = standIn(`--socket-path=${run}/z/vfs.sock`);
+  mkdirSync(path.join(run, 'leftover'), { recursive: true });
+  mkdirSync(path.join(t.dir, 'locks', 'ghost.lock'), { recursive: true });
+  utimesSync(path.join(t.dir, 'locks', 'ghost.lock'), new Date(0), new Date(0));
+  await new Promise((r) => setTimeout(r, 300));
+
+  const report = await t.vc.doctor();
+  const kinds = report.findings.map((f) => `${f.kind} ${f.subject}`).sort();
+  expect(kinds).toEqual([
+    'deadVm pod dead',
+    `orphanProcess qemu pid ${qemu}`,
+    `orphanProcess virtiofsd pid ${vfs}`,
+    `orphanRunDir ${run}/leftover`,
+    'staleLock lock of pod ghost',
+  ]);
+  expect((await t.vc.statusPod('dead')).state).toBe('stopped');
+  const fixed = await t.vc.doctor({ fix: true });
+  expect(fixed.findings.every((f) => f.fixed)).toBe(true);
+  expect([alive(qemu), alive(vfs), alive(other)]).toEqual([false, false, true]);
+  expect((await t.vc.doctor()).findings).toEqual([]);
+  vi.unstubAllEnvs();
+});
