@@ -23,6 +23,8 @@ const dev = env.NODE_ENV === 'development';
 
 const engine = await openEngine();
 const auth = await openAuth();
+// Recovery on start, in the background: dead VMs become stopped pods; leaks are only reported (podvisor doctor --fix).
+void engine.doctor().then((r) => r.findings.forEach((f) => console.warn(`podvisor doctor: ${f.kind} ${f.subject}: ${f.detail}`)), (err: Error) => console.warn(`podvisor doctor: ${err.message}`));
 const origins = originsFor(env.HOST, env.PORT);
 const api = createConsoleApi({ engine, auth, origins });
 
