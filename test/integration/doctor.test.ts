@@ -26,6 +26,11 @@ it('reports, fixes only ours, then finds nothing', { timeout: 60_000 }, async ()
   const qemu = standIn('-qmp', `unix:${run}/x/qmp.sock,server=on,wait=off`);
   const other = standIn('-qmp', `unix:${t.dir}/other-root/x/qmp.sock,server=on`);
   const vfs = standIn(`--socket-path=${run}/z/vfs.sock`);
+  // A proxy stand-in (argv as helper-process.ts starts one) with one lean shim of its own, as process-shims.ts makes.
+  const shimScript = "require('child_process').spawn('sh', ['-c', 'read x', 'podvisor-shim', 'c1/tok'], { stdio: ['pipe', 'ignore', 'ignore'] }); setTimeout(() => {}, 1e6)";
+  const proxyChild = spawn(process.execPath, ['-e', shimScript, '--', 'server/guest/proxy/main.ts', '--listen', `${run}/y/proxy.sock`], { stdio: 'ignore' });
+  const proxy = proxyChild.pid!;
+  started.push(proxy);
   mkdirSync(path.join(run, 'leftover'), { recursive: true });
   mkdirSync(path.join(t.dir, 'locks', 'ghost.lock'), { recursive: true });
   utimesSync(path.join(t.dir, 'locks', 'ghost.lock'), new Date(0), new Date(0));
@@ -35,7 +40,9 @@ it('reports, fixes only ours, then finds nothing', { timeout: 60_000 }, async ()
   const kinds = report.findings.map((f) => `${f.kind} ${f.subject}`).sort();
   expect(kinds).toEqual([
     'deadVm pod dead',
+    `orphanProcess proxy pid ${proxy}`,
     `orphanProcess qemu pid ${qemu}`,
+    expect.stringMatching(/^orphanProcess shim pid \d+$/),
     `orphanProcess virtiofsd pid ${vfs}`,
     `orphanRunDir ${run}/leftover`,
     'staleLock lock of pod ghost',
@@ -43,7 +50,7 @@ it('reports, fixes only ours, then finds nothing', { timeout: 60_000 }, async ()
   expect((await t.vc.statusPod('dead')).state).toBe('stopped');
   const fixed = await t.vc.doctor({ fix: true });
   expect(fixed.findings.every((f) => f.fixed)).toBe(true);
-  expect([alive(qemu), alive(vfs), alive(other)]).toEqual([false, false, true]);
+  expect([alive(qemu), alive(vfs), alive(proxy), alive(other)]).toEqual([false, false, false, true]);
   expect((await t.vc.doctor()).findings).toEqual([]);
   vi.unstubAllEnvs();
 });
