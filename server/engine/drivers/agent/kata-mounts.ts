@@ -1,11 +1,12 @@
 // Host-side filesystem sharing for the kata agent: the shared directory and the pod's volumes the
 // guest mounts (mount options live only here), and the bind mounts into the shared directory.
-import { mkdir, readFile, rmdir } from 'node:fs/promises';
+import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Storage, VolumeStorage } from '../../../guest/protocol/ops.js';
 import { EngineError } from '../../errors.js';
+import { isMountPoint } from '../../host/linux.js';
 import type { Volume } from '../../types.js';
 import type { SharedFs, VmDevice, VmEndpoints } from '../devices.js';
 import type { PodContext } from '../types.js';
@@ -51,23 +52,18 @@ export function rootfsMountPoint(pod: PodContext, containerId: string): string {
   return join(hostSharedDir(pod), containerId, 'rootfs');
 }
 
-export async function isMounted(path: string): Promise<boolean> {
-  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
-  return mountinfo.split('\n').some((line) => line.split(' ')[4] === path);
-}
-
 /**
  * Binds `source` onto the existing `target`, then makes that view read-only if asked: the remount
  * applies to the bind only, so the source itself stays writable on the host.
  */
 export async function bindMount(source: string, target: string, readOnly: boolean): Promise<void> {
-  if (!(await isMounted(target))) await run('mount', ['--bind', source, target]);
+  if (!(await isMountPoint(target))) await run('mount', ['--bind', source, target]);
   if (readOnly) await run('mount', ['-o', 'remount,bind,ro', target]);
 }
 
 /** Unmounts everything stacked on `target`, lazily in case the guest still holds it. */
 export async function unmountAll(target: string): Promise<void> {
-  while (await isMounted(target)) await run('umount', ['-l', target]);
+  while (await isMountPoint(target)) await run('umount', ['-l', target]);
 }
 
 export const mountFailure = (what: string, err: unknown) => {
