@@ -55,7 +55,7 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
   // script capturing stdout. The process's stdio stays in the agent for attach (the CLI follows a
   // non-detached container through it, server/cli/foreground.ts).
   const startShim = (pod: PodContext, containerId: string, token: string) =>
-    shim.start(pod, { containerId, token, url: proxyUrlOf(pod), console: '', detach: true });
+    shim.start(pod, { containerId, token, url: proxyUrlOf(pod) });
 
   return {
     async devices(pod) {

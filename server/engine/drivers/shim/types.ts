@@ -6,8 +6,6 @@ export interface ShimParams {
   token: string;
   /** The proxy URL the shim talks through. */
   url: string;
-  console: string;
-  detach: boolean;
 }
 
 export interface Shim {
