@@ -15,16 +15,18 @@ export interface CliContext {
   local: Connection['local'];
   /** The global --json flag: machine-readable stdout. */
   json: boolean;
+  /** The global --quiet flag: no progress on stderr. */
+  quiet: boolean;
 }
 
 /** Adapts a handler to commander's .action(); a returned number becomes the process exit code. */
 export function apiAction<A extends unknown[]>(handler: (ctx: CliContext, ...args: A) => Promise<number | void>) {
   return async (...args: A): Promise<void> => {
     // commander passes the positional arguments, the options, then the Command itself.
-    const globals = (args.at(-1) as Command).optsWithGlobals<{ json?: boolean; url?: string }>();
+    const globals = (args.at(-1) as Command).optsWithGlobals<{ json?: boolean; quiet?: boolean; url?: string }>();
     const connection = await connect(globals.url);
     try {
-      const exitCode = await handler({ api: connection.api, local: connection.local, json: globals.json === true }, ...args);
+      const exitCode = await handler({ api: connection.api, local: connection.local, json: globals.json === true, quiet: globals.quiet === true }, ...args);
       if (exitCode !== undefined) process.exitCode = exitCode;
     } catch (err) {
       throw connection.errorOf(err);

@@ -161,10 +161,10 @@ describe('a non-detached container', { timeout: 60_000 }, () => {
   });
 
   it('is followed from a terminal: the CLI attaches and exits with its exit code (the noop agent: 0, at once)', async () => {
-    const run = await podvisorInTerminal('pod', 'run', '--config', nonDetachedPod('tty-text'));
+    const run = await podvisorInTerminal('--quiet', 'pod', 'run', '--config', nonDetachedPod('tty-text'));
     expect([run.exitCode, run.stdout.replaceAll('\r', '')]).toEqual([0, 'Pod tty-text created and started']);
     expect((await podvisor('container', 'stop', 'tty-text', 'app')).exitCode).toBe(0);
-    const start = await podvisorInTerminal('container', 'start', 'tty-text', 'app');
+    const start = await podvisorInTerminal('--quiet', 'container', 'start', 'tty-text', 'app');
     expect([start.exitCode, start.stdout.replaceAll('\r', '')]).toEqual([0, 'Container app started']);
   });
 });
@@ -187,5 +187,28 @@ describe('pod flags → PodConfig', () => {
   it('makes the shortcut container detached and leaves detach in the config file as it is', () => {
     const config = buildPodConfig({ id: 'p', containers: [{ id: 'a', cmd: { args: ['sh'] } }] }, { containerId: 'b' }, ['sh']);
     expect(config.containers?.map((c) => c.cmd?.detach)).toEqual([undefined, true]);
+  });
+});
+
+// server/cli/progress.ts: step lines on stderr only on a terminal, never with --json or --quiet.
+describe('progress of long pod calls', { timeout: 60_000 }, () => {
+  const pod = (id: string) => ['pod', 'run', '--id', id, ...MOCK_POD, '--container-id', 'c1', '--rootfs', MOCK_ROOTFS, '--', '/bin/sh'];
+
+  it('prints nothing when stderr is not a terminal, and --json stays parseable', async () => {
+    const [plain, json] = await Promise.all([podvisor(...pod('prog-plain')), podvisor('--json', ...pod('prog-json'))]);
+    expect(plain.stderr).toBe('');
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toMatchObject({ id: 'prog-json', state: 'running' });
+  });
+
+  it('prints one line per step with its time on a terminal; --quiet silences it', async () => {
+    const [loud, quiet] = await Promise.all([podvisorInTerminal(...pod('prog-tty')), podvisorInTerminal('--quiet', ...pod('prog-quiet'))]);
+    expect(loud.exitCode).toBe(0);
+    const lines = loud.stdout.split(/\r?\n/).filter((l) => /^\[\s*\d+\.\d s\]/.test(l));
+    expect(lines.map((l) => l.replace(/^\[\s*\d+\.\d s\] /, '').replace(/ \(\d+\.\d s\)$/, ''))).toEqual(
+      expect.arrayContaining(['network prepared', 'VM launched', 'agent ready', 'container c1 created', 'container c1 started']),
+    );
+    expect(loud.stdout.indexOf('VM launched')).toBeLessThan(loud.stdout.indexOf('container c1 started'));
+    expect(quiet.stdout).not.toMatch(/VM launched/);
   });
 });

@@ -8,7 +8,7 @@ const container = (id: string, state: State, cmd: Partial<CmdInput> = {}) => {
   const config = ContainerConfigSchema.parse({ id, rootFs: '/r', cmd: { args: ['sh'], ...cmd } });
   return { id: () => id, state: () => state, config: () => config } as unknown as VCContainer;
 };
-const context = (over: Partial<CliContext>) => ({ api: {}, local: {}, json: false, ...over }) as CliContext;
+const context = (over: Partial<CliContext>) => ({ api: {}, local: {}, json: false, quiet: false, ...over }) as CliContext;
 
 describe('followsInForeground', () => {
   it('only on a terminal, without --json, with this host’s engine', () => {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { apiAction, type CliContext } from '../context.js';
 import { positiveInteger } from '../flags.js';
 import { followContainer } from '../foreground.js';
+import { withProgress } from '../progress.js';
 import { announce, eventTable, podStatusText, podTable, show } from '../output.js';
 import { addPodConfigOptions, podConfigFromFlags, type PodFlags } from './pod-config.js';
 
@@ -45,7 +46,8 @@ export function registerPodCommands(program: Command): void {
       .description(c.summary)
       .action(
         apiAction(async (ctx, command: string[], flags: PodFlags) => {
-          const podId = await ctx.api.pod[c.name].mutate(await podConfigFromFlags(flags, command));
+          const config = await podConfigFromFlags(flags, command);
+          const podId = await withProgress(ctx, () => ctx.api.pod[c.name].mutate(config));
           await announcePod(ctx, podId, c);
           if (c.follows) return followContainer(ctx, podId);
         }),
@@ -58,7 +60,7 @@ export function registerPodCommands(program: Command): void {
       .description(a.summary)
       .action(
         apiAction(async (ctx, podId: string) => {
-          await ctx.api.pod[a.name].mutate({ podId });
+          await withProgress(ctx, () => ctx.api.pod[a.name].mutate({ podId }));
           await announcePod(ctx, podId, a);
           if (a.follows) return followContainer(ctx, podId);
         }),
