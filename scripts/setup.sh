@@ -28,5 +28,6 @@ fi
 npx prisma generate >/dev/null
 npx prisma generate --schema prisma/postgresql/schema.prisma >/dev/null
 npm run --silent build:agent
+npx tsx scripts/build-cli.ts >/dev/null
 npm run --silent build:guest
 npm run --silent build:rootfs

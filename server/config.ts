@@ -1,9 +1,10 @@
 // Process-wide settings, read once from the environment and validated with zod.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { REPO_ROOT } from './repo-root.js';
+
+export { REPO_ROOT };
 
 const EnvSchema = z.object({
   /** Where Podvisor keeps its database, locks and logs. */

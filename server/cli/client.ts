@@ -11,6 +11,7 @@ import { EngineError, ERROR_CODES, openEngine, toEngineError, type ErrorCode, ty
 import { isLoopbackHost } from '../http/origins.js';
 import type { TerminalSessions } from '../terminal/index.js';
 import { hostRouter, type HostRouter } from './host-router.js';
+import { TOKEN_ENV } from './token-env.js';
 
 export type Api = TRPCClient<AppRouter>;
 
@@ -23,8 +24,7 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-/** The env variable holding the API token: never a flag, which `ps` and the shell history would show. */
-export const TOKEN_ENV = 'PODVISOR_TOKEN';
+export { TOKEN_ENV } from './token-env.js';
 
 const isErrorCode = (code: unknown): code is ErrorCode => ERROR_CODES.includes(code as ErrorCode);
 

@@ -6,8 +6,8 @@
 // audit entry per mutation (actor cli:<user> here, the token's user on a console), named by the
 // procedure's path: pod.create, container.kill, admin.addUser… Queries are not audited.
 import type { Command } from 'commander';
-import { EngineError } from '../engine/index.js';
-import { connect, type Api, type Connection } from './client.js';
+import { EngineError } from '../engine/errors.js';
+import type { Api, Connection } from './client.js';
 
 export interface CliContext {
   api: Api;
@@ -24,6 +24,9 @@ export function apiAction<A extends unknown[]>(handler: (ctx: CliContext, ...arg
   return async (...args: A): Promise<void> => {
     // commander passes the positional arguments, the options, then the Command itself.
     const globals = (args.at(-1) as Command).optsWithGlobals<{ json?: boolean; quiet?: boolean; url?: string }>();
+    // Loaded here, not at the top: the engine, the store and tRPC are most of the CLI's start-up
+    // cost, and --help, --version and flag errors need none of them.
+    const { connect } = await import('./client.js');
     const connection = await connect(globals.url);
     try {
       const exitCode = await handler({ api: connection.api, local: connection.local, json: globals.json === true, quiet: globals.quiet === true }, ...args);

@@ -2,7 +2,7 @@
 // do, and name the field at fault (a non-number `--memory` arrives as NaN, not as a silent 0).
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
-import { EngineError } from '../engine/index.js';
+import { EngineError } from '../engine/errors.js';
 
 /** Commander parser for repeatable flags: `--env A=1 --env B=2` → ['A=1', 'B=2']. */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

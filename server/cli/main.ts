@@ -1,8 +1,9 @@
 // The `podvisor` CLI: builds the command tree, runs it, and turns any failure, from commander or
 // the engine, into one `podvisor: CODE: message` line on stderr and a stable exit code.
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { EngineError, toEngineError } from '../engine/index.js';
+import { EngineError, toEngineError } from '../engine/errors.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerContainerCommands } from './commands/container.js';
 import { registerDoctorCommand } from './commands/doctor.js';
@@ -10,11 +11,12 @@ import { registerPodCommands } from './commands/pod.js';
 import { registerSettingsCommands } from './commands/settings.js';
 import { registerTokenCommands } from './commands/token.js';
 import { registerUserCommands } from './commands/user.js';
-import { TOKEN_ENV } from './client.js';
+import { TOKEN_ENV } from './token-env.js';
 import { EXIT_CODES, EXIT_USAGE } from './exit-codes.js';
 import { printError } from './output.js';
+import { REPO_ROOT } from '../repo-root.js';
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+const { version } = createRequire(import.meta.url)(path.join(REPO_ROOT, 'package.json')) as { version: string };
 
 function buildProgram(): Command {
   const program = new Command('podvisor')

@@ -1,7 +1,7 @@
 // Long pod calls' steps on stderr, one line each as it ends, so a slow boot shows where it is. Only
 // on a terminal (a script reading stderr gets no noise), never with --json or --quiet, and only for
 // this host's engine: with --url the call runs in the console, whose listeners we cannot reach.
-import { formatSeconds, type StepProgress } from '../engine/index.js';
+import { formatSeconds, type StepProgress } from '../engine/progress.js';
 import type { CliContext } from './context.js';
 
 export function stepLine(p: StepProgress): string {

@@ -3,11 +3,11 @@
 // how to find and stop them again later, from another CLI invocation.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { linuxHost } from '../engine/host/linux.js';
+import { REPO_ROOT as CHECKOUT_ROOT } from '../repo-root.js';
 import type { Host, IsOurs } from '../engine/host/types.js';
 
-export const REPO_ROOT = process.env['PODVISOR_ROOT'] ?? fileURLToPath(new URL('../..', import.meta.url));
+export const REPO_ROOT = process.env['PODVISOR_ROOT'] ?? CHECKOUT_ROOT;
 
 export type HelperName = 'proxy';
 

@@ -1,7 +1,8 @@
 // `podvisor audit …`: the audit log (every change, terminal session and refused attempt, from the
 // console and from this CLI), filtered with the same AuditQuerySchema as the console's admin page.
 import type { Command } from 'commander';
-import { toJsonLines, type AuditEntry, type AuditQuery } from '../../auth/index.js';
+import type { AuditEntry, AuditQuery } from '../../auth/index.js';
+import { toJsonLines } from '../../auth/audit.js';
 import { apiAction, type CliContext } from '../context.js';
 import { toNumber } from '../flags.js';
 import { auditTable, show } from '../output.js';

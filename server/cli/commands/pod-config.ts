@@ -8,11 +8,11 @@ import {
   HypervisorTypeSchema,
   NetInterworkingModelSchema,
   NetworkModelSchema,
-  PORTS_ANNOTATION,
   ProxyTypeSchema,
   ShimTypeSchema,
   type PodConfigInput,
-} from '../../engine/index.js';
+} from '../../engine/types.js';
+import { PORTS_ANNOTATION } from '../../engine/drivers/network/cni-config.js';
 import { collect, given, mergeConfig, readConfigFile, splitAt, toNumber, toParam, toRecord } from '../flags.js';
 import { addProcessOptions, addRootfsOptions, containerPatch, FLAGS_ONLY_CONTAINER, type ProcessFlags, type RootfsFlags } from './container-flags.js';
 

@@ -3,7 +3,7 @@
 // shell history. The first admin of a fresh install is made with `user add NAME --role admin`.
 import type { Command } from 'commander';
 import type { Role } from '../../auth/index.js';
-import { EngineError } from '../../engine/index.js';
+import { EngineError } from '../../engine/errors.js';
 import { apiAction, type CliContext } from '../context.js';
 import { show, userTable } from '../output.js';
 

@@ -2,11 +2,11 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../../repo-root.js';
 
 export const MIGRATIONS_DIRS = {
-  sqlite: fileURLToPath(new URL('../../../prisma/migrations', import.meta.url)),
-  postgresql: fileURLToPath(new URL('../../../prisma/postgresql/migrations', import.meta.url)),
+  sqlite: path.join(REPO_ROOT, 'prisma/migrations'),
+  postgresql: path.join(REPO_ROOT, 'prisma/postgresql/migrations'),
 };
 
 export interface Migration {

@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../../../repo-root.js';
 import { EngineError } from '../../../errors.js';
 import type { SharedFs, VmEndpoints, VmLaunchPlan } from '../../devices.js';
 import type { DriverEnv } from '../../registry.js';
@@ -28,9 +28,7 @@ const GUEST_GONE_STATUSES = new Set(['shutdown', 'internal-error', 'guest-panick
 /** Where build-assets.sh puts the guest: PODVISOR_GUEST_DIR, else var/guest in the repository. */
 function guestDir(): string {
   if (process.env['PODVISOR_GUEST_DIR']) return process.env['PODVISOR_GUEST_DIR'];
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'guest', 'build-assets.sh')) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, 'var', 'guest');
+  return join(REPO_ROOT, 'var', 'guest');
 }
 
 function runFiles(runDir: string) {
