@@ -3,7 +3,10 @@
 // QEMU pod with the kata agent and one busybox container; "Create and start" is RunPod.
 import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
+import { useCallback } from 'react';
 import { AgentTypeSchema, HypervisorTypeSchema, NetworkModelSchema, ProxyTypeSchema, ShimTypeSchema } from '../../server/engine/types';
+import { StepList } from '../live/live-steps';
+import { useCreateFlow } from '../pods/use-create-flow';
 import { useTRPC } from '../trpc/client';
 import { errorMessage } from '../ui/error-message';
 import { useToast } from '../ui/toast';
@@ -24,19 +27,24 @@ export function PodForm({ rootFs }: { rootFs: string }) {
   const form = useFormModel(defaultPodValues(rootFs), validatePod);
   const create = useMutation(trpc.pod.create.mutationOptions());
   const run = useMutation(trpc.pod.run.mutationOptions());
-  const busy = create.isPending || run.isPending;
+  const flow = useCreateFlow(useCallback((podId: string) => router.push(`/pods/${podId}`), [router]));
+  const busy = create.isPending || run.isPending || flow.active;
 
-  const submit = async (andStart: boolean) => {
+  const submit = (andStart: boolean) => {
     const config = form.submit(validatePod);
     if (!config) return;
-    try {
-      const podId = await (andStart ? run : create).mutateAsync(config);
-      toast({ kind: 'success', message: `Pod ${podId} ${andStart ? 'created and started' : 'created'}` });
-      router.push(`/pods/${podId}`);
-    } catch (error) {
-      form.setServerErrors(fieldErrorsOfServer(error));
-      toast({ kind: 'error', message: errorMessage(error) });
-    }
+    // The flow subscribes to the pod's steps, then makes the call; RunPod opens the pod page mid-boot.
+    flow.start(config.id, async () => {
+      try {
+        const podId = await (andStart ? run : create).mutateAsync(config);
+        toast({ kind: 'success', message: `Pod ${podId} ${andStart ? 'created and started' : 'created'}` });
+        flow.finished(podId);
+      } catch (error) {
+        form.setServerErrors(fieldErrorsOfServer(error));
+        toast({ kind: 'error', message: errorMessage(error) });
+        flow.reset();
+      }
+    });
   };
 
   return (
@@ -45,7 +53,7 @@ export function PodForm({ rootFs }: { rootFs: string }) {
       aria-label="New pod"
       onSubmit={(e) => {
         e.preventDefault();
-        void submit(true);
+        submit(true);
       }}
     >
       <section className="card" aria-labelledby="basics-heading">
@@ -76,10 +84,11 @@ export function PodForm({ rootFs }: { rootFs: string }) {
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {run.isPending ? 'Starting…' : 'Create and start'}
         </button>
-        <button type="button" className="btn" disabled={busy} onClick={() => void submit(false)}>
+        <button type="button" className="btn" disabled={busy} onClick={() => submit(false)}>
           {create.isPending ? 'Creating…' : 'Create'}
         </button>
       </div>
+      <StepList reports={flow.reports} title="Steps" />
     </form>
   );
 }

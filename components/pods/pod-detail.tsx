@@ -14,6 +14,7 @@ import { PodEvents } from './pod-events';
 import { PodNetwork } from './pod-network';
 import { PodSummary } from './pod-summary';
 import { PodUsage } from './pod-usage';
+import { PodLiveSteps } from '../live/live-steps';
 import { OperatorOnlyTerminal } from '../terminal/operator-only';
 import { VmConsole } from '../terminal/vm-console';
 
@@ -42,6 +43,9 @@ export function PodDetail({ podId }: { podId: string }) {
     <>
       <PageHeader title={pod.id} crumbs={CRUMBS} badge={<StateBadge state={pod.state} />} actions={<PodActions pod={pod} />} />
       <div className="detail-grid">
+        <div className="span-2">
+          <PodLiveSteps podId={pod.id} />
+        </div>
         <PodSummary status={pod} config={config.data} />
         <PodUsage podId={pod.id} hasVm={Boolean(pod.vm?.pid)} />
         <div className="span-2">

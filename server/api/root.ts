@@ -4,6 +4,7 @@ import { authRouter } from './routers/auth.js';
 import { containerRouter } from './routers/container.js';
 import { liveRouter } from './routers/live.js';
 import { podRouter } from './routers/pod.js';
+import { progressRouter } from './routers/progress.js';
 import { systemRouter } from './routers/system.js';
 import { terminalRouter } from './routers/terminal.js';
 import { tokensRouter } from './routers/tokens.js';
@@ -18,6 +19,7 @@ export const appRouter = router({
   auth: authRouter,
   tokens: tokensRouter,
   admin: adminRouter,
+  progress: progressRouter,
 });
 
 export type AppRouter = typeof appRouter;
