@@ -32,7 +32,7 @@ export class Auth {
   readonly sessions: LoginSessions;
   readonly tokens: ApiTokens;
   readonly audit: AuditLog;
-  readonly limiter = new LoginLimiter();
+  readonly limiter: LoginLimiter;
   readonly revocations = new EventEmitter<{ revoked: [Revocation] }>();
 
   constructor(
@@ -43,6 +43,7 @@ export class Auth {
     this.sessions = new LoginSessions(db, times);
     this.tokens = new ApiTokens(db);
     this.audit = new AuditLog(db);
+    this.limiter = new LoginLimiter(db);
   }
 
   /** The caller behind a session cookie's secret or a bearer token, or null. */

@@ -1,12 +1,14 @@
 // [SECURITY] Who may call what: every tRPC procedure against every role it must refuse, CSRF on
 // state changes, login rate limiting, API tokens, and the audit entries each attempt leaves.
 import http from 'node:http';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appRouter } from '../../server/api/root.js';
 import { createCallerFactory } from '../../server/api/trpc.js';
 import { hostRouter } from '../../server/cli/host-router.js';
 import type { Meta } from '../../server/api/trpc.js';
-import { ROLES, roleAtLeast, summarizeInput, type Principal } from '../../server/auth/index.js';
+import { Auth, ROLES, roleAtLeast, summarizeInput, type Principal } from '../../server/auth/index.js';
+import { openDatabase } from '../../server/engine/index.js';
 import { mockPod } from '../helpers/engine.js';
 import { PASSWORD, principalOf, testConsole, type TestConsole } from '../helpers/console.js';
 
@@ -111,6 +113,20 @@ describe('[SECURITY] logins, sessions and tokens', () => {
     expect(attempts.every((e) => !e.input.includes('wrong'))).toBe(true);
     // Another user from the same address is not locked out.
     await expect(c.login('viewer')).resolves.toMatchObject({ csrfToken: expect.any(String) });
+  });
+
+  it('keeps the login rate limit across a console restart: the counts are in the store', async () => {
+    await using c = await testConsole();
+    for (let i = 0; i < 5; i++) await expect(c.auth.login('operator', 'wrong', 'restart-test')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    // A second Auth on the same database file is what a restarted console opens.
+    const restarted = new Auth(await openDatabase(`file:${path.join(c.t.dir, 'podvisor.db')}`), { ttlMs: 3_600_000, idleMs: 600_000 });
+    try {
+      await expect(restarted.login('operator', PASSWORD, 'restart-test')).rejects.toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterS: expect.any(Number) } });
+      // Other addresses and users still get in, and a success forgives that pair's failures.
+      await expect(restarted.login('operator', PASSWORD, 'elsewhere')).resolves.toMatchObject({ user: { name: 'operator' } });
+    } finally {
+      await restarted.close();
+    }
   });
 
   it('ends the session at logout and when the user is disabled; hides which part of a login was wrong', async () => {
