@@ -29,9 +29,15 @@ export interface PodRow {
   uptimeMs: number | null;
   /** The pod's first IPv4 address; '' without a network. */
   address: string;
+  /** The VM process's newest CPU % (of one core) and resident memory; null when not sampled (no VM). */
+  cpuPercent: number | null;
+  rssBytes: number | null;
 }
 
-export const SORT_KEYS = ['id', 'state', 'hypervisor', 'agent', 'accelerator', 'address', 'containers', 'vcpus', 'memoryMiB', 'uptimeMs'] as const;
+/** metrics.latest: each sampled pod's newest figures. */
+export type PodFigures = Record<string, { cpuPercent: number; rssBytes: number }>;
+
+export const SORT_KEYS = ['id', 'state', 'hypervisor', 'agent', 'accelerator', 'address', 'containers', 'vcpus', 'memoryMiB', 'uptimeMs', 'cpuPercent', 'rssBytes'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export interface ListView {
   search: string;
@@ -65,7 +71,7 @@ export function paramsOfView(view: ListView): string {
   return query ? `?${query}` : '';
 }
 
-export function toRows(statuses: PodStatus[], overviews: PodOverview[] | undefined, now: number): PodRow[] {
+export function toRows(statuses: PodStatus[], overviews: PodOverview[] | undefined, now: number, figures: PodFigures = {}): PodRow[] {
   const byId = new Map(overviews?.map((o) => [o.id, o]));
   return statuses.map((p) => {
     const o = byId.get(p.id);
@@ -83,6 +89,8 @@ export function toRows(statuses: PodStatus[], overviews: PodOverview[] | undefin
       memoryMiB: o?.memoryMiB ?? 0,
       uptimeMs: up ? now - Date.parse(up) : null,
       address: firstIpv4(p.network),
+      cpuPercent: figures[p.id]?.cpuPercent ?? null,
+      rssBytes: figures[p.id]?.rssBytes ?? null,
     };
   });
 }

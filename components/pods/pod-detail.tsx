@@ -13,7 +13,7 @@ import { PodContainers } from './pod-containers';
 import { PodEvents } from './pod-events';
 import { PodNetwork } from './pod-network';
 import { PodSummary } from './pod-summary';
-import { PodUsage } from './pod-usage';
+import { PodMetrics } from '../metrics/pod-metrics';
 import { PodLiveSteps } from '../live/live-steps';
 import { OperatorOnlyTerminal } from '../terminal/operator-only';
 import { VmConsole } from '../terminal/vm-console';
@@ -47,7 +47,9 @@ export function PodDetail({ podId }: { podId: string }) {
           <PodLiveSteps podId={pod.id} />
         </div>
         <PodSummary status={pod} config={config.data} />
-        <PodUsage podId={pod.id} hasVm={Boolean(pod.vm?.pid)} />
+        <div className="span-2">
+          <PodMetrics podId={pod.id} hasVm={Boolean(pod.vm?.pid)} />
+        </div>
         <div className="span-2">
           <PodContainers status={pod} />
         </div>

@@ -18,6 +18,8 @@ export function PodList() {
   // The slow interval catches what only a status read notices (a VM that died); changes come live.
   const pods = useQuery({ ...trpc.pod.list.queryOptions(), refetchInterval: 10_000 });
   const overview = useQuery(trpc.system.podOverview.queryOptions());
+  // Sampled on the host while the list is open; the CPU and RSS columns sort by it.
+  const figures = useQuery({ ...trpc.metrics.latest.queryOptions(), refetchInterval: 5_000 });
   const searchParams = useSearchParams();
   const pathname = usePathname();
   const [view, setView] = useState<ListView>(() => viewFromParams(searchParams));
@@ -25,7 +27,7 @@ export function PodList() {
   useEffect(() => window.history.replaceState(null, '', `${pathname}${paramsOfView(view)}`), [pathname, view]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const now = useNow();
-  const allRows = useMemo(() => toRows(pods.data ?? [], overview.data, now), [pods.data, overview.data, now]);
+  const allRows = useMemo(() => toRows(pods.data ?? [], overview.data, now, figures.data), [pods.data, overview.data, now, figures.data]);
   const rows = useMemo(() => applyView(allRows, view), [allRows, view]);
   const selectedRows = allRows.filter((r) => selected.has(r.id));
 

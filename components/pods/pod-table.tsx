@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { StateBadge } from '../ui/state-badge';
 import { formatDuration } from '../ui/format';
+import { formatBytes } from '../metrics/pod-metrics';
 import type { ListView, PodRow, SortKey } from './list-view';
 
 const COLUMNS: [SortKey, string][] = [
@@ -16,6 +17,8 @@ const COLUMNS: [SortKey, string][] = [
   ['vcpus', 'vCPUs'],
   ['memoryMiB', 'Memory'],
   ['uptimeMs', 'Uptime'],
+  ['cpuPercent', 'CPU'],
+  ['rssBytes', 'RSS'],
 ];
 
 interface Props {
@@ -74,6 +77,8 @@ export function PodTable({ rows, view, onSort, selected, onSelect }: Props) {
             <td className="num">{r.vcpus || 'default'}</td>
             <td className="num">{r.memoryMiB ? `${r.memoryMiB} MiB` : 'default'}</td>
             <td className="num">{r.uptimeMs === null ? '—' : formatDuration(r.uptimeMs)}</td>
+            <td className="num">{r.cpuPercent === null ? '—' : `${r.cpuPercent.toFixed(1)} %`}</td>
+            <td className="num">{r.rssBytes === null ? '—' : formatBytes(r.rssBytes)}</td>
           </tr>
         ))}
       </tbody>

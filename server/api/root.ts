@@ -3,6 +3,7 @@ import { adminRouter } from './routers/admin.js';
 import { authRouter } from './routers/auth.js';
 import { containerRouter } from './routers/container.js';
 import { liveRouter } from './routers/live.js';
+import { metricsRouter } from './routers/metrics.js';
 import { podRouter } from './routers/pod.js';
 import { progressRouter } from './routers/progress.js';
 import { systemRouter } from './routers/system.js';
@@ -20,6 +21,7 @@ export const appRouter = router({
   tokens: tokensRouter,
   admin: adminRouter,
   progress: progressRouter,
+  metrics: metricsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -9,6 +9,9 @@ import { roleAtLeast, type Auth } from '../auth/index.js';
 import type { VC } from '../engine/index.js';
 import { createTerminalSessions, createTerminalSocketServer, type TerminalEngine, type TerminalSessions, type TerminalUser } from '../terminal/index.js';
 import { createContext } from './context.js';
+import { closeProgressBoard } from '../live/progress-board.js';
+import { stopMetricsSampler } from '../metrics/sampler.js';
+import { METRICS_PATH, serveMetrics } from './metrics-route.js';
 import type { Origins } from './origins.js';
 import { setSecurityHeaders } from './pages.js';
 
@@ -60,6 +63,10 @@ export function createConsoleApi(deps: { engine: VC; auth: Auth; origins: Origin
         res.writeHead(421).end('Misdirected request: unknown Host\n');
         return true;
       }
+      if (req.url?.split('?')[0] === METRICS_PATH) {
+        serveMetrics({ engine, auth }, req, res).catch(() => res.headersSent || res.writeHead(500).end());
+        return true;
+      }
       if (!req.url?.startsWith(API_PREFIX)) return false;
       handleTrpc(req, res);
       return true;
@@ -73,6 +80,8 @@ export function createConsoleApi(deps: { engine: VC; auth: Auth; origins: Origin
       auth.revocations.off('revoked', onRevoked);
       terminals.closeAll();
       sockets.close();
+      stopMetricsSampler(engine);
+      closeProgressBoard(engine);
     },
   };
 }

@@ -67,3 +67,9 @@ export function progressBoardOf(engine: Pick<VC, 'onProgress'>): ProgressBoard {
   }
   return board;
 }
+
+/** Unhooks the engine's board, if it has one (the console closing). */
+export function closeProgressBoard(engine: object): void {
+  boards.get(engine)?.close();
+  boards.delete(engine);
+}
