@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
+import { assetHostPaths, checkAssetAnnotations } from './assets.js';
 import * as containerOps from './container-ops.js';
 import { runDoctor } from './doctor/index.js';
 import { checkDriverCombination, driversFor } from './drivers/registry.js';
@@ -173,6 +174,9 @@ export function createEngine(opts: EngineOptions): VC {
   const writers = {
     async setAnnotations(podId: string, annotations: Record<string, string>) {
       const valid = parseWith(PodConfigSchema.shape.annotations, annotations, 'annotations');
+      // Custom-asset annotations set later take effect at the next boot: same checks as at create.
+      await allowHostPaths(assetHostPaths(valid));
+      checkAssetAnnotations(valid);
       await mutate('setAnnotations', podId, null, async (s) => {
         s.pod = { ...s.pod, config: { ...s.pod.config, annotations: { ...s.pod.config.annotations, ...valid } } };
         return `annotations set: ${Object.keys(valid).join(', ')}`;
@@ -200,7 +204,8 @@ export function createEngine(opts: EngineOptions): VC {
   async function createPod(input: PodConfigInput): Promise<VCPod> {
     const config: PodConfig = parseWith(PodConfigSchema, input, 'pod configuration');
     checkDriverCombination(config);
-    await allowHostPaths(podHostPaths(config));
+    await allowHostPaths([...podHostPaths(config), ...assetHostPaths(config.annotations)]);
+    checkAssetAnnotations(config.annotations);
     checkPodStorage(config);
     const release = await locks.acquire(config.id);
     try {

@@ -1,5 +1,6 @@
 // Status calls check the world, not just the records: a VM that died or a container whose init
 // exited is noticed here and recorded (upstream reported the stale state once, then fixed it).
+import { effectiveHypervisorConfig } from './effective-config.js';
 import type { PodSession } from './session.js';
 import type { ContainerStatus, PodStatus } from './types.js';
 import { teardownPod } from './vm.js';
@@ -53,6 +54,7 @@ export function podStatusOf(s: PodSession): PodStatus {
     state: s.pod.state,
     hypervisor: s.pod.config.hypervisorType,
     hypervisorConfig: s.pod.config.hypervisorConfig,
+    effectiveHypervisorConfig: effectiveHypervisorConfig(s.pod.config, s.drivers.hypervisor.defaults(s.context())),
     agent: s.pod.config.agentType,
     containersStatus: [...s.containers.keys()].map((id) => containerStatusOf(s, id)),
     annotations: s.pod.config.annotations,

@@ -1,6 +1,8 @@
 // The pod calls of the 1.0 API, each run on a PodSession under the pod's lock, after the engine's
 // skeleton checked the call's precondition (state.ts); the engine commits the session when a call
 // returns, and runs the undos a call registered on `rb` if the call or that commit fails.
+import { verifyAssets } from './assets.js';
+import { effectiveHypervisorConfig } from './effective-config.js';
 import { runHooks } from './hooks.js';
 import type { Rollback } from './rollback.js';
 import type { PodSession } from './session.js';
@@ -9,13 +11,19 @@ import { startOneContainer } from './container-ops.js';
 
 /** Boots the VM and creates the configured containers (pod stays `ready`). */
 export async function createPod(s: PodSession, rb: Rollback): Promise<string> {
-  await bootPod(s, rb);
+  await verifiedBoot(s, rb);
   return `pod created with ${s.containers.size} container(s)`;
+}
+
+/** Custom assets' hashes are checked at every boot: the file may have changed since the last one. */
+async function verifiedBoot(s: PodSession, rb: Rollback): Promise<void> {
+  await verifyAssets(effectiveHypervisorConfig(s.pod.config, s.drivers.hypervisor.defaults(s.context())), s.pod.config.annotations);
+  await bootPod(s, rb);
 }
 
 export async function startPod(s: PodSession, rb: Rollback): Promise<string> {
   // Upstream let a stopped pod "start" without a VM; we boot it again.
-  if (s.pod.state === 'stopped') await bootPod(s, rb);
+  if (s.pod.state === 'stopped') await verifiedBoot(s, rb);
   s.setPodState('running');
   for (const c of [...s.containers.values()]) {
     if (c.state === 'running') continue;
@@ -59,7 +67,8 @@ export async function resumePod(s: PodSession): Promise<string> {
 async function runHooksLogged(s: PodSession, kind: 'poststart' | 'poststop'): Promise<string[]> {
   const hooks = kind === 'poststart' ? s.pod.config.hooks.postStartHooks : s.pod.config.hooks.postStopHooks;
   try {
-    await runHooks(s.drivers.host, s.id, kind, hooks);
+    const pid = kind === 'poststart' ? s.drivers.hypervisor.info(s.context())?.pid : null;
+    await runHooks(s.drivers.host, s.id, kind, hooks, { annotations: s.pod.config.annotations, pid });
     return [];
   } catch (err) {
     s.log.warn({ err }, `${kind} hook failed`);

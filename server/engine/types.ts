@@ -3,6 +3,7 @@
 // These schemas are the one validation boundary shared by the engine, the CLI, tRPC and the forms.
 import { z } from 'zod';
 import type { NetworkInfo } from './drivers/network/types.js';
+import type { EffectiveHypervisorConfig } from './effective-config.js';
 
 export const STATES = ['ready', 'running', 'paused', 'stopped'] as const;
 export const StateSchema = z.enum(STATES);
@@ -213,6 +214,7 @@ export const PodConfigSchema = z
   });
 export type PodConfig = z.infer<typeof PodConfigSchema>;
 export type PodConfigInput = z.input<typeof PodConfigSchema>;
+export type { EffectiveHypervisorConfig, Effective } from './effective-config.js';
 
 /** Podvisor addition: the folders an admin allows API calls to name host paths in (checked in the engine: each must be an existing directory). */
 export const HostPathRootsSchema = z.array(AbsPath).min(1, 'must name at least one folder').max(64, 'must name at most 64 folders');
@@ -259,6 +261,8 @@ export interface PodStatus {
   state: State;
   hypervisor: HypervisorType;
   hypervisorConfig: HypervisorConfig;
+  /** Podvisor addition: hypervisorConfig with the defaults applied, each value with its source (effective-config.ts). */
+  effectiveHypervisorConfig: EffectiveHypervisorConfig;
   agent: AgentType;
   containersStatus: ContainerStatus[];
   annotations: Record<string, string>;

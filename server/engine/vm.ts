@@ -22,7 +22,7 @@ export async function bootPod(s: PodSession, rb: Rollback): Promise<void> {
   rb.onFailure('remove the network', () => network.remove(s.context()));
   s.setRuntime('network', await s.step('network.prepare', () => network.prepare(s.context())));
   const netNsPath = network.info(s.context())?.netNsPath ?? '';
-  await runHooks(host, s.id, 'prestart', s.pod.config.hooks.preStartHooks, { netNsPath });
+  await runHooks(host, s.id, 'prestart', s.pod.config.hooks.preStartHooks, { netNsPath, annotations: s.pod.config.annotations });
   const connected = await s.step('network.connect', () => network.connect(s.context()));
   s.setRuntime('network', connected.state);
 

@@ -109,7 +109,7 @@ describe('engine', () => {
     const fail = script(t.dir, 'fail.sh', 'exit 1');
     await t.vc.runPod({ ...mockPod('h'), hooks: { preStartHooks: [{ path: record, env: ['GREETING=hello'] }], postStartHooks: [{ path: fail }] } });
     const [state, greeting] = (await import('node:fs')).readFileSync(out, 'utf8').trim().split('\n');
-    expect(JSON.parse(state!)).toMatchObject({ id: 'h', pid: expect.any(Number) });
+    expect(JSON.parse(state!)).toMatchObject({ id: 'h', status: 'creating' });
     expect(greeting).toBe('hello');
     const started = (await t.vc.listPodEvents('h')).find((e) => e.call === 'startPod' && e.containerId === null);
     expect(started?.message).toContain('poststart hook');

@@ -13,7 +13,7 @@ const network = (interfaces: NetworkInfo['interfaces']): NetworkInfo => ({
   model: 'CNI', netNsPath: '/run/netns/pv-web', netNsCreated: true, cniNetwork: 'podvisor0', interfaces, portMappings: [],
 });
 const status = (id: string, net: NetworkInfo | null, nics: { id: string; mac: string; vhost: boolean }[] = []): PodStatus => ({
-  id, state: 'running', hypervisor: 'mock', hypervisorConfig: {} as PodStatus['hypervisorConfig'], agent: 'noop', containersStatus: [], annotations: {},
+  id, state: 'running', hypervisor: 'mock', hypervisorConfig: {} as PodStatus['hypervisorConfig'], effectiveHypervisorConfig: {} as PodStatus['effectiveHypervisorConfig'], agent: 'noop', containersStatus: [], annotations: {},
   vm: { pid: 1, accelerator: 'tcg', consoleLog: '', nics, sharedFs: 'virtio-fs' }, network: net,
 });
 

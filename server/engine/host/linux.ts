@@ -17,6 +17,13 @@ const RUN_TIMEOUT_MS = 60_000;
 const inNetns = (netns: string | undefined, cmd: string, args: string[]): [string, string[]] =>
   netns ? [NSENTER, [`--net=${netns}`, '--', cmd, ...args]] : [cmd, args];
 
+/**
+ * nsenter execs the program with argv[0] = its path and has no option to change it; bash's
+ * `exec -a` does, so in a netns a chosen argv[0] goes through one exec of bash (same PID).
+ */
+const withArgv0 = (netns: string | undefined, argv0: string | undefined, cmd: string, args: string[]): [string, string[], string | undefined] =>
+  argv0 === undefined || !netns ? [cmd, args, argv0] : ['/bin/bash', ['-c', 'exec -a "$0" "$@"', argv0, cmd, ...args], undefined];
+
 async function spawnDetached(cmd: string, args: string[], opts: SpawnOptions): Promise<Spawned> {
   const logFd = opts.logPath ? openSync(opts.logPath, 'a') : null;
   try {
@@ -42,8 +49,17 @@ async function spawnDetached(cmd: string, args: string[], opts: SpawnOptions): P
 
 export const linuxHost: Host = deriveHost({
   async run(cmd, args, opts = {}) {
-    const [file, argv] = inNetns(opts.netns, cmd, args);
-    const child = execa(file, argv, { input: opts.input ?? '', env: opts.env, extendEnv: !opts.cleanEnv, reject: false, detached: true, stripFinalNewline: true });
+    const [program, programArgs, argv0] = withArgv0(opts.netns, opts.argv0, cmd, args);
+    const [file, argv] = inNetns(opts.netns, program, programArgs);
+    const child = execa(file, argv, {
+      input: opts.input ?? '',
+      env: opts.env,
+      extendEnv: !opts.cleanEnv,
+      reject: false,
+      detached: true,
+      stripFinalNewline: true,
+      ...(argv0 !== undefined ? { argv0 } : {}),
+    });
     let timedOut = false;
     const timeoutMs = opts.timeoutMs ?? RUN_TIMEOUT_MS;
     const timer = timeoutMs > 0 ? setTimeout(() => ((timedOut = true), child.pid && process.kill(-child.pid, 'SIGKILL')), timeoutMs) : undefined;

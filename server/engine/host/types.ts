@@ -13,6 +13,8 @@ export interface RunOptions {
   cleanEnv?: boolean;
   /** Killed (with everything it started) after this long; default 60 s, 0 for never. */
   timeoutMs?: number;
+  /** The program's argv[0] (OCI hooks name it in args[0]); `cmd` by default. */
+  argv0?: string;
 }
 export interface RunResult {
   stdout: string;

@@ -4,9 +4,25 @@
 // check() then reports the VM dead, as a QEMU that was kill -9'd.
 import { access, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { HypervisorDefaults } from '../../effective-config.js';
 import type { VmEndpoints } from '../devices.js';
 import type { PodContext } from '../types.js';
 import type { Hypervisor } from './types.js';
+
+/** Upstream's defaults (1 vCPU, 2 GiB, one bridge, virtio-scsi, 9p); the mock boots no asset. */
+const MOCK_DEFAULTS: HypervisorDefaults = {
+  vcpus: 1,
+  memoryMiB: 2048,
+  defaultBridges: 1,
+  blockDeviceDriver: 'virtio-scsi',
+  sharedFs: 'virtio-9p',
+  machineType: 'pc',
+  kernelPath: '',
+  imagePath: '',
+  initrdPath: '',
+  hypervisorPath: '',
+  firmwarePath: '',
+};
 
 export const mockVmFile = (runDir: string) => join(runDir, 'mock-vm');
 
@@ -43,5 +59,6 @@ export function createMockHypervisor(): Hypervisor {
     endpoints() {
       return null;
     },
+    defaults: () => MOCK_DEFAULTS,
   };
 }

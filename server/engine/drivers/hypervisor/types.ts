@@ -1,4 +1,5 @@
 // A hypervisor driver boots, pauses, resumes and stops one pod's VM.
+import type { HypervisorDefaults } from '../../effective-config.js';
 import type { VmInfo } from '../../types.js';
 import type { VmEndpoints, VmLaunchPlan } from '../devices.js';
 import type { DriverState, PodContext } from '../types.js';
@@ -22,4 +23,6 @@ export interface Hypervisor {
   info(pod: PodContext): VmInfo | null;
   /** The endpoints startVm returned, from the persisted state; null when no VM runs. */
   endpoints(pod: PodContext): VmEndpoints | null;
+  /** What the driver uses where the config says nothing (effective-config.ts turns it into what `pod status` shows). */
+  defaults(pod: PodContext): HypervisorDefaults;
 }

@@ -5,6 +5,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../../repo-root.js';
+import { DEFAULT_SOURCE, effectiveHypervisorConfig, withEffectiveValues, type Effective, type HypervisorDefaults } from '../../../effective-config.js';
 import { EngineError } from '../../../errors.js';
 import type { SharedFs, VmEndpoints, VmLaunchPlan } from '../../devices.js';
 import type { DriverEnv } from '../../registry.js';
@@ -53,16 +54,34 @@ async function isDirectory(path: string): Promise<boolean> {
   return stat(path).then((s) => s.isDirectory(), () => false);
 }
 
-/** A configured path that is wrong is the caller's mistake; a missing built asset is the host's. */
-async function resolveFile(configured: string, field: string, fallback: string): Promise<string> {
-  if (configured) {
-    if (!(await isFile(configured))) throw new EngineError('INVALID_CONFIG', `hypervisorConfig.${field}: ${configured} is not a file`, { field });
-    return configured;
+/** A configured path (or annotation) that is wrong is the caller's mistake; a missing built asset is the host's. */
+async function resolveFile({ value, source }: Effective<string>): Promise<string> {
+  if (source !== DEFAULT_SOURCE) {
+    if (!(await isFile(value))) throw new EngineError('INVALID_CONFIG', `${source}: ${value} is not a file`, { field: source });
+    return value;
   }
-  if (!(await isFile(fallback))) {
-    throw new EngineError('HYPERVISOR_FAILED', `guest asset ${fallback} is missing: run \`npm run build:guest\``, { field });
+  if (!(await isFile(value))) {
+    throw new EngineError('HYPERVISOR_FAILED', `guest asset ${value} is missing: run \`npm run build:guest\``, { field: source });
   }
-  return fallback;
+  return value;
+}
+
+/** Where the config says nothing; effectiveHypervisorConfig() applies these for the launch and for `pod status`. */
+function qemuDefaults(): HypervisorDefaults {
+  const assets = guestDir();
+  return {
+    vcpus: DEFAULT_VCPUS,
+    memoryMiB: DEFAULT_MEMORY_MIB,
+    defaultBridges: 1,
+    blockDeviceDriver: 'virtio-scsi',
+    sharedFs: podSharedFs(''),
+    machineType: 'pc',
+    kernelPath: join(assets, 'vmlinux'),
+    imagePath: join(assets, 'image.ext4'),
+    initrdPath: join(assets, 'initrd.img'),
+    hypervisorPath: DEFAULT_QEMU,
+    firmwarePath: '',
+  };
 }
 
 async function hugetlbfsMount(): Promise<string | null> {
@@ -106,13 +125,13 @@ function endpointsOf(devices: LaunchDevice[]): VmEndpoints {
 }
 
 async function launchSettings(pod: PodContext, env: DriverEnv, devices: LaunchDevice[]): Promise<{ binary: string; launch: QemuLaunch }> {
-  const config = pod.config.hypervisorConfig;
-  const assets = guestDir();
-  const binary = await resolveFile(config.hypervisorPath, 'hypervisorPath', DEFAULT_QEMU);
-  const kernelPath = await resolveFile(config.kernelPath, 'kernelPath', join(assets, 'vmlinux'));
-  const initrdPath = await resolveFile(config.initrdPath, 'initrdPath', join(assets, 'initrd.img'));
-  const imagePath = await resolveFile(config.imagePath, 'imagePath', join(assets, 'image.ext4'));
-  if (config.firmwarePath) await resolveFile(config.firmwarePath, 'firmwarePath', '');
+  const effective = effectiveHypervisorConfig(pod.config, qemuDefaults());
+  const config = withEffectiveValues(pod.config.hypervisorConfig, effective);
+  const binary = await resolveFile(effective.hypervisorPath);
+  const kernelPath = await resolveFile(effective.kernelPath);
+  const initrdPath = await resolveFile(effective.initrdPath);
+  const imagePath = await resolveFile(effective.imagePath);
+  if (effective.firmwarePath.value) await resolveFile(effective.firmwarePath);
   for (const [i, volume] of pod.config.volumes.entries()) {
     if (!(await isDirectory(volume.hostPath))) {
       throw new EngineError('INVALID_CONFIG', `volumes.${i}.hostPath: ${volume.hostPath} is not a directory`, { field: `volumes.${i}.hostPath` });
@@ -131,8 +150,8 @@ async function launchSettings(pod: PodContext, env: DriverEnv, devices: LaunchDe
     uuid: randomUUID(),
     hostname: pod.config.hostname || pod.id,
     config,
-    vcpus: pod.config.vmConfig.vcpus || config.defaultVcpus || DEFAULT_VCPUS,
-    memoryMiB: pod.config.vmConfig.memory || config.defaultMemSz || DEFAULT_MEMORY_MIB,
+    vcpus: effective.vcpus.value,
+    memoryMiB: effective.memoryMiB.value,
     accelerator: await chooseAccelerator(binary, kernelPath, env.runRoot),
     kernelPath,
     initrdPath,
@@ -308,5 +327,7 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
     endpoints(pod) {
       return vmState(pod)?.endpoints ?? null;
     },
+
+    defaults: () => qemuDefaults(),
   };
 }
