@@ -39,8 +39,32 @@ export function networkTable(pod: PodStatus): string {
   ]);
 }
 
+const HYPERVISOR_ROWS: [label: string, key: keyof PodStatus['effectiveHypervisorConfig'], unit?: string][] = [
+  ['vCPUs', 'vcpus'],
+  ['max vCPUs', 'maxVcpus'],
+  ['memory', 'memoryMiB', ' MiB'],
+  ['PCI bridges', 'defaultBridges'],
+  ['block driver', 'blockDeviceDriver'],
+  ['shared fs', 'sharedFs'],
+  ['machine', 'machineType'],
+  ['kernel', 'kernelPath'],
+  ['image', 'imagePath'],
+  ['initrd', 'initrdPath'],
+  ['hypervisor', 'hypervisorPath'],
+  ['firmware', 'firmwarePath'],
+];
+
+/** The hypervisor configuration with the defaults applied, and where each value came from. */
+export function hypervisorTable(pod: PodStatus): string {
+  const e = pod.effectiveHypervisorConfig;
+  return formatTable([
+    ['VM SETTING', 'VALUE', 'FROM'],
+    ...HYPERVISOR_ROWS.map(([label, key, unit = '']) => [label, e[key].value === '' ? '-' : `${e[key].value}${unit}`, e[key].source]),
+  ]);
+}
+
 /** `pod status`: the pod's row, a blank line, its containers as upstream prints them, then its network. */
-export const podStatusText = (pod: PodStatus) => [podTable([pod]), containerTable(pod.containersStatus), networkTable(pod)].filter(Boolean).join('\n\n');
+export const podStatusText = (pod: PodStatus) => [podTable([pod]), containerTable(pod.containersStatus), hypervisorTable(pod), networkTable(pod)].filter(Boolean).join('\n\n');
 
 /** `ok`, or the outcome with its error code: `error POD_NOT_FOUND`, `denied PERMISSION_DENIED`. */
 const outcomeOf = (outcome: string, errorCode: string | null) => (outcome === 'ok' ? 'ok' : `${outcome} ${errorCode ?? ''}`.trim());

@@ -47,7 +47,9 @@ describe('podvisor CLI', { timeout: 60_000 }, () => {
     const status = JSON.parse(asJson.stdout);
     expect(status).toMatchObject({ id: 'demo', state: 'running', hypervisor: 'mock', agent: 'noop' });
     expect(status.containersStatus).toMatchObject([{ id: 'c1', state: 'running', rootFs: MOCK_ROOTFS }]);
-    expect(asTable.stdout).toMatch(/^POD ID\s+STATE\s+HYPERVISOR\s+AGENT\s+CONTAINERS\ndemo\s+running\s+mock\s+noop\s+1\n\nCONTAINER ID\s+STATE\s+PID\s+EXIT\nc1\s+running\s+\d+\s+-$/);
+    expect(asTable.stdout).toMatch(/^POD ID\s+STATE\s+HYPERVISOR\s+AGENT\s+CONTAINERS\ndemo\s+running\s+mock\s+noop\s+1\n\nCONTAINER ID\s+STATE\s+PID\s+EXIT\nc1\s+running\s+\d+\s+-\n\nVM SETTING\s+VALUE\s+FROM\nvCPUs\s+1\s+default\n/);
+    expect(asTable.stdout).toMatch(/^memory\s+2048 MiB\s+default$/m);
+    expect(status.effectiveHypervisorConfig).toMatchObject({ vcpus: { value: 1, source: 'default' }, sharedFs: { value: 'virtio-9p', source: 'default' } });
   });
 
   it('maps engine and usage errors to stable exit codes', async () => {
