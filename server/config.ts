@@ -21,6 +21,8 @@ const EnvSchema = z.object({
   /** A browser login ends this long after it began, and after this long without a request. */
   PODVISOR_SESSION_TTL_MINUTES: z.coerce.number().int().positive().default(12 * 60),
   PODVISOR_SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
+  /** How long a SQLite write waits for another process's write transaction before STORE_FAILED. */
+  PODVISOR_STORE_BUSY_MS: z.coerce.number().int().positive().default(30_000),
 });
 
 export interface PodvisorConfig {
@@ -34,6 +36,7 @@ export interface PodvisorConfig {
   hostPathRoots: string[];
   sessionTtlMs: number;
   sessionIdleMs: number;
+  storeBusyMs: number;
 }
 
 /** The project's own guest assets and rootfs folders: the only host paths a fresh install accepts. */
@@ -55,5 +58,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): PodvisorCon
     hostPathRoots: e.PODVISOR_HOST_PATH_ROOTS ? e.PODVISOR_HOST_PATH_ROOTS.split(':').filter(Boolean).map((p) => path.resolve(p)) : DEFAULT_HOST_PATH_ROOTS,
     sessionTtlMs: e.PODVISOR_SESSION_TTL_MINUTES * 60_000,
     sessionIdleMs: e.PODVISOR_SESSION_IDLE_MINUTES * 60_000,
+    storeBusyMs: e.PODVISOR_STORE_BUSY_MS,
   };
 }

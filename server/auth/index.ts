@@ -96,7 +96,7 @@ export class Auth {
 }
 
 export async function openAuth(config: PodvisorConfig = configFromEnv()): Promise<Auth> {
-  return new Auth(await openDatabase(config.databaseUrl), { ttlMs: config.sessionTtlMs, idleMs: config.sessionIdleMs });
+  return new Auth(await openDatabase(config.databaseUrl, { busyTimeoutMs: config.storeBusyMs }), { ttlMs: config.sessionTtlMs, idleMs: config.sessionIdleMs });
 }
 
 /** The host's own CLI: whoever can run it can read the database, so it acts as an administrator. */

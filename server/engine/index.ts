@@ -23,5 +23,5 @@ export type { VC, VCPod, VCContainer, EnterResult } from './vc.js';
 /** The engine as the CLI and the console server use it: store, run and lock dirs from the environment. */
 export async function openEngine(config: PodvisorConfig = configFromEnv()): Promise<VC> {
   const log = pino({ level: config.logLevel }, pino.destination(2));
-  return createEngine({ store: await openStore(config.databaseUrl), runRoot: config.runRoot, lockDir: config.lockDir, lockWaitMs: config.lockWaitMs, log, hostPathRoots: config.hostPathRoots });
+  return createEngine({ store: await openStore(config.databaseUrl, { busyTimeoutMs: config.storeBusyMs }), runRoot: config.runRoot, lockDir: config.lockDir, lockWaitMs: config.lockWaitMs, log, hostPathRoots: config.hostPathRoots });
 }

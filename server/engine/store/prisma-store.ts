@@ -21,26 +21,36 @@ export function sqliteFileOf(url: string): string {
   return path.resolve(url.replace(/^file:/, ''));
 }
 
-/** Podvisor's database, migrated: a SQLite file unless the URL says PostgreSQL. */
-export async function openDatabase(url: string): Promise<PrismaClient> {
-  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
-  if (!url.startsWith('file:')) throw new EngineError('INVALID_ARGUMENT', `DATABASE_URL must start with file: or postgresql:// (got "${url}")`);
-  return openSqlite(url);
+export interface DatabaseOptions {
+  /** SQLite: how long a write waits for another connection's write transaction (default 30 s). */
+  busyTimeoutMs?: number;
 }
 
-export async function openStore(url: string): Promise<Store> {
-  return new PrismaStore(await openDatabase(url));
+/** Podvisor's database, migrated: a SQLite file unless the URL says PostgreSQL. */
+export async function openDatabase(url: string, opts: DatabaseOptions = {}): Promise<PrismaClient> {
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+  if (!url.startsWith('file:')) throw new EngineError('INVALID_ARGUMENT', `DATABASE_URL must start with file: or postgresql:// (got "${url}")`);
+  return openSqlite(url, opts);
+}
+
+export async function openStore(url: string, opts: DatabaseOptions = {}): Promise<Store> {
+  const db = await openDatabase(url, opts);
+  return url.startsWith('file:') ? new PrismaStore(db, () => sqliteClient(url, opts)) : new PrismaStore(db);
 }
 
 /** Synchronous, for callers (tests) that hold a SQLite file. */
-export function openSqliteStore(url: string): Store {
-  return new PrismaStore(openSqlite(url));
+export function openSqliteStore(url: string, opts: DatabaseOptions = {}): Store {
+  return new PrismaStore(openSqlite(url, opts), () => sqliteClient(url, opts));
 }
 
-function openSqlite(url: string): PrismaClient {
-  const file = sqliteFileOf(url);
-  migrateSqlite(file, readMigrations(MIGRATIONS_DIRS.sqlite));
-  const adapter = new PrismaBetterSQLite3({ url: `file:${file}`, timeout: 30_000 });
+function openSqlite(url: string, opts: DatabaseOptions): PrismaClient {
+  migrateSqlite(sqliteFileOf(url), readMigrations(MIGRATIONS_DIRS.sqlite));
+  return sqliteClient(url, opts);
+}
+
+/** A client on an already migrated file (no migration: that would wait for a write lock). */
+function sqliteClient(url: string, opts: DatabaseOptions): PrismaClient {
+  const adapter = new PrismaBetterSQLite3({ url: `file:${sqliteFileOf(url)}`, timeout: opts.busyTimeoutMs ?? 30_000 });
   return new PrismaClient({ adapter });
 }
 
@@ -91,30 +101,72 @@ const eventOf = (row: PodEventRow): PodEvent => ({
   toState: row.toState ? StateSchema.parse(row.toState) : null,
 });
 
+/** Any store failure (disk full, a file locked by another process, a lost connection, a damaged
+ * row) becomes STORE_FAILED naming what was being done: the caller gets one code to act on. */
+async function guarded<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof EngineError) throw err;
+    throw new EngineError('STORE_FAILED', `Could not ${what}: ${(err as Error).message}`, undefined, { cause: err });
+  }
+}
+
 class PrismaStore implements Store {
-  constructor(private readonly db: PrismaClient) {}
+  /** `reopen`: SQLite only, see recoverAfterFailedWrite. */
+  constructor(
+    private db: PrismaClient,
+    private readonly reopen?: () => PrismaClient,
+  ) {}
 
-  async getPod(id: string) {
-    const row = await this.db.pod.findUnique({ where: { id } });
-    return row ? podOf(row) : null;
-  }
-
-  async listPods() {
-    return (await this.db.pod.findMany({ orderBy: { createdAt: 'asc' } })).map(podOf);
-  }
-
-  async listContainers(podId: string) {
-    return (await this.db.container.findMany({ where: { podId }, orderBy: { createdAt: 'asc' } })).map(containerOf);
-  }
-
-  async listEvents(podId: string, limit: number) {
-    const rows = await this.db.podEvent.findMany({ where: { podId }, orderBy: { id: 'desc' }, take: limit });
-    return rows.reverse().map(eventOf);
-  }
-
-  async commit(podId: string, change: Parameters<Store['commit']>[1]) {
+  /**
+   * prisma/orm#29933 (open in 6.19): when a COMMIT fails (SQLITE_FULL, SQLITE_BUSY) the
+   * better-sqlite3 adapter leaves its one connection inside the dead transaction with its
+   * transaction mutex held, so every later transaction of this process waits forever. A fresh
+   * client is a fresh connection and mutex; closing the old connection rolls its transaction back
+   * and frees the file's write lock.
+   */
+  private async write<T>(what: string, fn: (db: PrismaClient) => Promise<T>): Promise<T> {
     try {
-      await this.db.$transaction(async (tx) => {
+      return await guarded(what, () => fn(this.db));
+    } catch (err) {
+      if (this.reopen) {
+        const old = this.db;
+        this.db = this.reopen();
+        await old.$disconnect().catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  getPod(id: string) {
+    return guarded(`read pod "${id}"`, async () => {
+      const row = await this.db.pod.findUnique({ where: { id } });
+      return row ? podOf(row) : null;
+    });
+  }
+
+  listPods() {
+    return guarded('list pods', async () => (await this.db.pod.findMany({ orderBy: { createdAt: 'asc' } })).map(podOf));
+  }
+
+  listContainers(podId: string) {
+    return guarded(`list the containers of pod "${podId}"`, async () =>
+      (await this.db.container.findMany({ where: { podId }, orderBy: { createdAt: 'asc' } })).map(containerOf),
+    );
+  }
+
+  listEvents(podId: string, limit: number) {
+    return guarded(`read the events of pod "${podId}"`, async () => {
+      const rows = await this.db.podEvent.findMany({ where: { podId }, orderBy: { id: 'desc' }, take: limit });
+      return rows.reverse().map(eventOf);
+    });
+  }
+
+  // One transaction: a failure anywhere (SQLITE_FULL half-way through, say) leaves no part of it.
+  commit(podId: string, change: Parameters<Store['commit']>[1]) {
+    return this.write(`save pod "${podId}"`, (db) =>
+      db.$transaction(async (tx) => {
         if (change.upsertPod) {
           const p = change.upsertPod;
           const data = { state: p.state, config: JSON.stringify({ ...p.config, containers: [] }), runtime: JSON.stringify(p.runtime) };
@@ -139,32 +191,26 @@ class PrismaStore implements Store {
         } else if (change.events?.length) {
           await tx.podEvent.createMany({ data: change.events });
         }
-      });
-    } catch (err) {
-      throw new EngineError('STORE_FAILED', `Could not save pod "${podId}": ${(err as Error).message}`, undefined, { cause: err });
-    }
+      }),
+    );
   }
 
-  async generation() {
-    return (await this.db.generation.findUnique({ where: { id: 1 } }))?.value ?? 0;
+  generation() {
+    return guarded('read the store generation', async () => (await this.db.generation.findUnique({ where: { id: 1 } }))?.value ?? 0);
   }
 
-  async getSetting(key: string) {
-    try {
+  getSetting(key: string) {
+    return guarded(`read setting "${key}"`, async () => {
       const row = await this.db.setting.findUnique({ where: { key } });
       return row ? (JSON.parse(row.value) as unknown) : null;
-    } catch (err) {
-      throw new EngineError('STORE_FAILED', `Could not read setting "${key}": ${(err as Error).message}`, undefined, { cause: err });
-    }
+    });
   }
 
-  async putSetting(key: string, value: unknown) {
+  putSetting(key: string, value: unknown) {
     const json = JSON.stringify(value);
-    try {
-      await this.db.setting.upsert({ where: { key }, create: { key, value: json }, update: { value: json } });
-    } catch (err) {
-      throw new EngineError('STORE_FAILED', `Could not save setting "${key}": ${(err as Error).message}`, undefined, { cause: err });
-    }
+    return this.write(`save setting "${key}"`, async (db) => {
+      await db.setting.upsert({ where: { key }, create: { key, value: json }, update: { value: json } });
+    });
   }
 
   async close() {
