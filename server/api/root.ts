@@ -7,6 +7,7 @@ import { metricsRouter } from './routers/metrics.js';
 import { podRouter } from './routers/pod.js';
 import { progressRouter } from './routers/progress.js';
 import { systemRouter } from './routers/system.js';
+import { templateRouter } from './routers/template.js';
 import { terminalRouter } from './routers/terminal.js';
 import { tokensRouter } from './routers/tokens.js';
 import { createCallerFactory, router } from './trpc.js';
@@ -21,6 +22,7 @@ export const appRouter = router({
   tokens: tokensRouter,
   admin: adminRouter,
   progress: progressRouter,
+  template: templateRouter,
   metrics: metricsRouter,
 });
 

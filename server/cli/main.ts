@@ -9,6 +9,7 @@ import { registerContainerCommands } from './commands/container.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerPodCommands } from './commands/pod.js';
 import { registerSettingsCommands } from './commands/settings.js';
+import { registerTemplateCommands } from './commands/template.js';
 import { registerTokenCommands } from './commands/token.js';
 import { registerUserCommands } from './commands/user.js';
 import { TOKEN_ENV } from './token-env.js';
@@ -35,6 +36,7 @@ function buildProgram(): Command {
   registerAuditCommands(program);
   registerSettingsCommands(program);
   registerDoctorCommand(program);
+  registerTemplateCommands(program);
   return program;
 }
 

@@ -64,7 +64,16 @@ export function hypervisorTable(pod: PodStatus): string {
 }
 
 /** `pod status`: the pod's row, a blank line, its containers as upstream prints them, then its network. */
-export const podStatusText = (pod: PodStatus) => [podTable([pod]), containerTable(pod.containersStatus), hypervisorTable(pod), networkTable(pod)].filter(Boolean).join('\n\n');
+export const podStatusText = (pod: PodStatus) => [podTable([pod]), containerTable(pod.containersStatus), hypervisorTable(pod), networkTable(pod), bootLine(pod)].filter(Boolean).join('\n\n');
+
+/** How the VM came up: `VM cloned from template KEY (spawn 4 ms, …)` or `VM cold-booted: why not cloned (…)`. */
+export function bootLine(pod: PodStatus): string {
+  const boot = pod.vm?.boot;
+  if (!boot) return '';
+  const stages = boot.stages.map((s) => `${s.name} ${s.ms} ms`).join(', ');
+  const how = boot.mode === 'cloned' ? `VM cloned from template ${boot.template}` : `VM cold-booted${boot.reason ? `: ${boot.reason}` : ''}`;
+  return stages ? `${how} (${stages})` : how;
+}
 
 /** `ok`, or the outcome with its error code: `error POD_NOT_FOUND`, `denied PERMISSION_DENIED`. */
 const outcomeOf = (outcome: string, errorCode: string | null) => (outcome === 'ok' ? 'ok' : `${outcome} ${errorCode ?? ''}`.trim());

@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { assetHostPaths, checkAssetAnnotations } from './assets.js';
 import * as containerOps from './container-ops.js';
 import { runDoctor } from './doctor/index.js';
+import * as templates from './templates/manage.js';
+import { templateSettings, type TemplateSettings } from './templates/types.js';
 import { checkDriverCombination, driversFor } from './drivers/registry.js';
 import { EngineError, formatZodError, invalidConfig, toEngineError } from './errors.js';
 import { podHandle } from './handles.js';
@@ -51,6 +53,8 @@ export interface EngineOptions {
   hostPathRoots: string[];
   /** What the engine and its drivers touch the machine through; the Linux host unless a test fakes it. */
   host?: Host;
+  /** VM templating: on unless PODVISOR_TEMPLATES=off; templates kept in `<runRoot>-templates` (templates/types.ts). */
+  templates?: Partial<TemplateSettings>;
 }
 
 /** Keeps run directories short: socket paths in them must stay under 107 bytes. */
@@ -79,7 +83,7 @@ export function createEngine(opts: EngineOptions): VC {
   const { store, runRoot } = opts;
   const log = opts.log ?? pino({ level: 'warn' }, pino.destination(2));
   const locks = new PodLocks(opts.lockDir, opts.lockWaitMs ?? 180_000, opts.lockStaleMs);
-  const env = { runRoot, host: opts.host ?? linuxHost };
+  const env = { runRoot, host: opts.host ?? linuxHost, templates: templateSettings(runRoot, opts.templates) };
   const defaultRoots = opts.hostPathRoots.map((r) => path.resolve(r));
   const progress = new ProgressHub();
 
@@ -327,6 +331,9 @@ export function createEngine(opts: EngineOptions): VC {
       return roots;
     },
     doctor: (options) => runDoctor({ store, runRoot, locks, host: env.host, log, observe: async (id) => (await observed(id)).pod.state }, options),
+    listTemplates: () => templates.listTemplates(env),
+    buildTemplate: (input) => templates.buildTemplate(env, parseWith(PodConfigSchema, input, 'pod configuration'), log),
+    removeTemplate: (key) => templates.removeTemplate(env, key),
     generation: () => store.generation(),
     onProgress: (listener) => progress.on(listener),
     close: () => store.close(),

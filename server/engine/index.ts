@@ -11,6 +11,7 @@ export type { PrismaClient as Database } from '../generated/prisma/client.js';
 export { EngineError, ERROR_CODES, toEngineError, formatZodError, invalidConfig, type ErrorCode } from './errors.js';
 export type { PodEvent } from './events.js';
 export type { DoctorFinding, DoctorOptions, DoctorReport, FindingKind } from './doctor/types.js';
+export type { TemplateInfo } from './templates/types.js';
 export { stepLabel, formatSeconds, type StepProgress, type ProgressListener } from './progress.js';
 export type { ProcessIo } from './drivers/agent/types.js';
 export { PORTS_ANNOTATION } from './drivers/network/cni-config.js';

@@ -280,5 +280,7 @@ export interface VmInfo {
   nics: { id: string; mac: string; vhost: boolean }[];
   /** The transport of the pod's shared directory (a read-only share may still be 9p: see qemu/virtiofsd.ts). */
   sharedFs: 'virtio-fs' | 'virtio-9p';
+  /** Cloned from a template (which) or cold-booted (and why not cloned), with the hypervisor's stage times. */
+  boot?: { mode: 'cloned' | 'cold'; template: string | null; reason: string | null; stages: { name: string; ms: number }[] };
 }
 

@@ -3,6 +3,7 @@
 // table in state.ts, which the engine's call skeleton enforces, says.
 import type { ProcessIo } from './drivers/agent/types.js';
 import type { DoctorOptions, DoctorReport } from './doctor/types.js';
+import type { TemplateInfo } from './templates/types.js';
 import type { PodEvent } from './events.js';
 import type { ProgressListener } from './progress.js';
 import type {
@@ -97,6 +98,12 @@ export interface VC {
   setHostPathRoots(roots: string[]): Promise<string[]>;
   /** Podvisor addition: reconciles the store with the host (dead VMs, orphan processes, run dirs, netns, stale locks); `fix` repairs. */
   doctor(options?: DoctorOptions): Promise<DoctorReport>;
+  /** Podvisor addition: the VM templates pods are cloned from (key, size, age, clones using each). */
+  listTemplates(): Promise<TemplateInfo[]>;
+  /** Podvisor addition: builds the template a pod with this config would clone (NOT_SUPPORTED when it would boot cold). */
+  buildTemplate(config: PodConfigInput): Promise<TemplateInfo>;
+  /** Podvisor addition: removes a template; INVALID_STATE while a clone maps it. */
+  removeTemplate(key: string): Promise<void>;
   /** Podvisor addition: a number that grows with every recorded change, from any process; cheap to poll. */
   generation(): Promise<number>;
   /**

@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { EngineError, toEngineError } from './errors.js';
 import { runHooks } from './hooks.js';
 import { removeRunDirSafely } from './run-dir.js';
+import { launchVm } from './templates/boot.js';
 import type { Rollback } from './rollback.js';
 import type { PodSession } from './session.js';
 
@@ -27,7 +28,7 @@ export async function bootPod(s: PodSession, rb: Rollback): Promise<void> {
   s.setRuntime('network', connected.state);
 
   const devices = [...(await agent.devices(s.context())), ...connected.connection.devices];
-  const vm = await s.step('hypervisor.startVm', () => hypervisor.startVm(s.context(), { netNsPath: connected.connection.netNsPath, devices }));
+  const vm = await launchVm(s, { netNsPath: connected.connection.netNsPath, devices }); // a clone of a template, else a cold boot
   s.setRuntime('hypervisor', vm.state);
   rb.onFailure('stop the VM', () => hypervisor.stopVm(s.context()));
 

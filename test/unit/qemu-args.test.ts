@@ -210,3 +210,25 @@ describe('escapeOptionValue', () => {
     expect(escapeOptionValue('/a,b,,c')).toBe('/a,,b,,,,c');
   });
 });
+
+// Templates (qemu/template.ts): RAM from the template's file, shared for the template and private
+// for a clone, a vmgenid per VM, the clone waiting for its state; everything else as a cold boot
+// has it, so that the device layouts match.
+describe('template and clone command lines', () => {
+  const GUID_A = '11111111-1111-4111-8111-111111111111';
+  const GUID_B = '22222222-2222-4222-8222-222222222222';
+  it('differ from a cold boot only in the RAM backend, the vmgenid and -incoming', () => {
+    const cold = buildQemuArgs(launch());
+    const template = buildQemuArgs(launch({ template: { memPath: '/t/k/ram', role: 'template', vmgenid: GUID_A } }));
+    const clone = buildQemuArgs(launch({ template: { memPath: '/t/k/ram', role: 'clone', vmgenid: GUID_B } }));
+    expect(template.filter((a) => !cold.includes(a))).toEqual([
+      'pc,memory-backend=pod-ram',
+      '-object',
+      'memory-backend-file,id=pod-ram,size=256M,mem-path=/t/k/ram,share=on',
+      `vmgenid,guid=${GUID_A}`,
+    ]);
+    expect(clone.filter((a) => !template.includes(a))).toEqual(['memory-backend-file,id=pod-ram,size=256M,mem-path=/t/k/ram,share=off', `vmgenid,guid=${GUID_B}`, '-incoming', 'defer']);
+    // The same options in the same order: only the values above differ.
+    expect(clone.filter((a) => a.startsWith('-') && a !== '-incoming')).toEqual(template.filter((a) => a.startsWith('-')));
+  });
+});

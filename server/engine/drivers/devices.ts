@@ -50,7 +50,18 @@ export interface VmLaunchPlan {
   /** The netns QEMU runs in; '' for the caller's own. */
   netNsPath: string;
   devices: VmDevice[];
+  /** Why this VM is cold-booted instead of cloned from a template (templates/boot.ts), for `pod status`. */
+  coldReason?: string;
 }
+
+/** How a VM came up: cloned from a template (its key) or cold-booted (and why not cloned), with its stages' times. */
+export const VmBootSchema = z.object({
+  mode: z.enum(['cloned', 'cold']),
+  template: z.string().nullable(),
+  reason: z.string().nullable(),
+  stages: z.array(z.object({ name: z.string(), ms: z.number() })),
+});
+export type VmBoot = z.infer<typeof VmBootSchema>;
 
 // What the guest is told about its network lives with the wire protocol (the agent validates it too).
 export {

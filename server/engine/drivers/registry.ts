@@ -3,6 +3,7 @@
 import { EngineError } from '../errors.js';
 import { linuxHost } from '../host/linux.js';
 import type { Host } from '../host/types.js';
+import type { TemplateSettings } from '../templates/types.js';
 import type { AgentType, HypervisorType, NetworkModel, PodConfig, ProxyType, ShimType } from '../types.js';
 import { createKataAgent } from './agent/kata.js';
 import { createNoopAgent } from './agent/noop.js';
@@ -34,6 +35,8 @@ export interface DriverEnv {
   runRoot: string;
   /** The host seam; the real Linux host when absent (drivers used outside an engine). */
   host?: Host;
+  /** VM templating (templates/types.ts); on, next to the run root, when absent. */
+  templates?: TemplateSettings;
 }
 
 type HostedEnv = DriverEnv & { host: Host };

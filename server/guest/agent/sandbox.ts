@@ -21,6 +21,7 @@ export interface SandboxRequest {
   storages: Storage[];
   volumes: VolumeStorage[];
   network: GuestNetwork;
+  identity?: { timeMs: number; seed: string } | undefined;
 }
 
 export interface Sandbox {
@@ -32,6 +33,8 @@ export interface Sandbox {
 
 export async function setupSandbox(options: SandboxOptions, request: SandboxRequest): Promise<Sandbox> {
   const { hostname, storages, network } = request;
+  // setHostname is false only for an agent run on a host for tests: it must not touch its clock either.
+  if (options.setHostname && request.identity) await applyIdentity(request.identity);
   if (options.setHostname && hostname) await writeFile('/proc/sys/kernel/hostname', hostname);
   let networkFilesDir: string | null = null;
   if (options.network) {
@@ -41,6 +44,15 @@ export async function setupSandbox(options: SandboxOptions, request: SandboxRequ
   }
   await mountStorages(options, storages);
   return { networkFilesDir, volumes: await mountVolumes(options, request.volumes), storages };
+}
+
+/**
+ * A clone's clock stands at its template's save time until set; the seed is mixed into the kernel's
+ * pool (vmgenid already made the kernel reseed on restore). On a cold boot both are harmless.
+ */
+async function applyIdentity(identity: { timeMs: number; seed: string }): Promise<void> {
+  await writeFile('/dev/urandom', Buffer.from(identity.seed, 'base64'));
+  await runChecked('date', ['-u', '-s', `@${Math.round(identity.timeMs / 1000)}`]);
 }
 
 async function mountStorages(options: SandboxOptions, storages: Storage[]): Promise<void> {

@@ -96,6 +96,11 @@ export const AGENT_OPS = {
       volumes: z.array(VolumeStorageSchema).default([]),
       /** NICs found by MAC, their addresses, routes and DNS: the agent configures them before any container. */
       network: GuestNetworkSchema.default(EMPTY_GUEST_NETWORK),
+      /**
+       * A VM cloned from a template resumes with the template's clock and random state: the host's
+       * time (ms since the epoch) and fresh random bytes to mix in, applied before anything else.
+       */
+      identity: z.object({ timeMs: z.number().int().positive(), seed: z.string().max(1024) }).optional(),
     }),
     response: Empty,
   },

@@ -1,7 +1,7 @@
 // The kata agent driver: talks to our guest agent through the pod's kata proxy, with the call
 // order of upstream's kata_agent.go (Check → CreateSandbox; CreateContainer with execId = cid;
 // exec ids are UUIDs; stop = RemoveContainer; stop pod = DestroySandbox). One shim per process.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rmdir } from 'node:fs/promises';
 import type { ProcessSpec } from '../../../guest/protocol/ops.js';
 import { helpersWithArgument, terminateHelper } from '../../../guest/helper-process.js';
@@ -74,7 +74,9 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
         await withAgent(pod, 'create the sandbox', async (client) => {
           await client.call('Check', {}, { timeoutMs: readyMs });
           const volumes = volumeStorages(pod.config.volumes, vm);
-          await client.call('CreateSandbox', { sandboxId: pod.id, hostname: pod.config.hostname || pod.id, storages: [sharedStorage(vm)], volumes, network });
+          // identity: a VM cloned from a template must not keep its template's clock and random state.
+          const identity = { timeMs: Date.now(), seed: randomBytes(64).toString('base64') };
+          await client.call('CreateSandbox', { sandboxId: pod.id, hostname: pod.config.hostname || pod.id, storages: [sharedStorage(vm)], volumes, network, identity });
         }, handle.url);
       } catch (err) {
         await proxy.stop(pod, handle);

@@ -3,6 +3,7 @@ import type { HypervisorDefaults } from '../../effective-config.js';
 import type { VmInfo } from '../../types.js';
 import type { VmEndpoints, VmLaunchPlan } from '../devices.js';
 import type { DriverState, PodContext } from '../types.js';
+import type { VmTemplates } from '../../templates/types.js';
 
 export type VmLiveness = 'running' | 'paused' | 'dead';
 
@@ -23,6 +24,8 @@ export interface Hypervisor {
   info(pod: PodContext): VmInfo | null;
   /** The endpoints startVm returned, from the persisted state; null when no VM runs. */
   endpoints(pod: PodContext): VmEndpoints | null;
+  /** Present when this hypervisor can clone VMs from templates (templates/types.ts). */
+  templates?: VmTemplates;
   /** What the driver uses where the config says nothing (effective-config.ts turns it into what `pod status` shows). */
   defaults(pod: PodContext): HypervisorDefaults;
 }

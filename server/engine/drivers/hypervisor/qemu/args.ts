@@ -39,6 +39,20 @@ export interface QemuLaunch {
   consoleLog: string;
   /** What the agent, network and storage drivers contributed, in their order. */
   devices: LaunchDevice[];
+  /** Set for a template VM and its clones (template.ts); absent for a cold boot. */
+  template?: TemplateLaunch;
+}
+
+/**
+ * A template maps its RAM from a file with share=on so that saving its state copies no RAM
+ * (x-ignore-shared); a clone maps the same file share=off (private copy-on-write pages) and waits
+ * for its device state (-incoming defer). The vmgenid guid differs per VM: a clone's kernel sees it
+ * change on restore and reseeds its random number generator.
+ */
+export interface TemplateLaunch {
+  memPath: string;
+  role: 'template' | 'clone';
+  vmgenid: string;
 }
 
 /**
@@ -102,6 +116,11 @@ function machineArgs(launch: QemuLaunch, memoryBackend: string | null): string[]
 function memoryArgs(launch: QemuLaunch): { args: string[]; backend: string | null } {
   const { config, memoryMiB } = launch;
   const args = ['-m', `${memoryMiB}M`];
+  if (launch.template) {
+    const share = launch.template.role === 'template' ? 'on' : 'off';
+    args.push('-object', `memory-backend-file,id=pod-ram,size=${memoryMiB}M,mem-path=${escapeOptionValue(launch.template.memPath)},share=${share}`);
+    return { args, backend: 'pod-ram' };
+  }
   const prealloc = config.memPrealloc ? ',prealloc=on' : '';
   if (config.hugePages && launch.hugetlbfsPath) {
     const path = escapeOptionValue(launch.hugetlbfsPath);
@@ -168,7 +187,14 @@ function deviceArgs(launch: QemuLaunch): string[] {
     '-chardev',
     `socket,id=console,path=${escapeOptionValue(sockets.console)},server=on,wait=off,logfile=${escapeOptionValue(launch.consoleLog)}`,
     '-serial', 'chardev:console',
+    ...templateDeviceArgs(launch),
   ];
+}
+
+/** Last, so that a template and its clones keep every other device where a cold boot has it. */
+function templateDeviceArgs(launch: QemuLaunch): string[] {
+  if (!launch.template) return [];
+  return ['-device', `vmgenid,guid=${launch.template.vmgenid}`, ...(launch.template.role === 'clone' ? ['-incoming', 'defer'] : [])];
 }
 
 /** The full argv after the binary, in upstream's order where upstream had the option. */

@@ -19,6 +19,8 @@ import type { Host } from '../../../host/types.js';
 import { isOurQemu, ourQemu, spawnQemu } from './process.js';
 import { QmpConnection, qmpCommand, qmpQuit } from './qmp.js';
 import { podSharedFs, shareFs, startVirtiofsd, stopVirtiofsd, type VirtiofsdState } from './virtiofsd.js';
+import { createQemuTemplates } from './template.js';
+import { templateSettings } from '../../../templates/types.js';
 
 const DEFAULT_QEMU = '/usr/bin/qemu-system-x86_64';
 const QMP_WAIT_MS = 30_000; // TCG: QEMU itself is up in well under a second, but a loaded host is slow
@@ -32,7 +34,7 @@ function guestDir(): string {
   return join(REPO_ROOT, 'var', 'guest');
 }
 
-function runFiles(runDir: string) {
+export function runFiles(runDir: string) {
   return {
     qmp: join(runDir, 'qmp.sock'),
     console: join(runDir, 'console.sock'),
@@ -94,7 +96,7 @@ async function hugetlbfsMount(): Promise<string | null> {
  * their transport (and a virtiofsd socket), macvtap queues are opened here and handed to QEMU as
  * fds 3, 4, … (`fds` collects what to pass).
  */
-function resolveDevices(plan: VmLaunchPlan, runDir: string, podFs: SharedFs, fds: number[]): LaunchDevice[] {
+export function resolveDevices(plan: VmLaunchPlan, runDir: string, podFs: SharedFs, fds: number[]): LaunchDevice[] {
   let shares = 0;
   return plan.devices.map((device): LaunchDevice => {
     if (device.kind === 'serialPort') return { ...device, socketPath: runFiles(runDir).port(device.name) };
@@ -113,7 +115,7 @@ function resolveDevices(plan: VmLaunchPlan, runDir: string, podFs: SharedFs, fds
   });
 }
 
-function endpointsOf(devices: LaunchDevice[]): VmEndpoints {
+export function endpointsOf(devices: LaunchDevice[]): VmEndpoints {
   const endpoints: VmEndpoints = { serialPorts: {}, nics: {}, shares: {} };
   for (const d of devices) {
     if (d.kind === 'serialPort') endpoints.serialPorts[d.name] = d.socketPath;
@@ -124,7 +126,7 @@ function endpointsOf(devices: LaunchDevice[]): VmEndpoints {
   return endpoints;
 }
 
-async function launchSettings(pod: PodContext, env: DriverEnv, devices: LaunchDevice[]): Promise<{ binary: string; launch: QemuLaunch }> {
+export async function launchSettings(pod: PodContext, env: DriverEnv, devices: LaunchDevice[]): Promise<{ binary: string; launch: QemuLaunch }> {
   const effective = effectiveHypervisorConfig(pod.config, qemuDefaults());
   const config = withEffectiveValues(pod.config.hypervisorConfig, effective);
   const binary = await resolveFile(effective.hypervisorPath);
@@ -178,7 +180,7 @@ export async function hostAccelerator(env: DriverEnv): Promise<{ accelerator: 'k
 }
 
 /** Connects as soon as QEMU listens; gives up early if QEMU exits first. */
-async function waitForQmp(qmpSocket: string, exited: Promise<string>): Promise<void> {
+export async function waitForQmp(qmpSocket: string, exited: Promise<string>): Promise<void> {
   let exitReason: string | null = null;
   void exited.then((reason) => (exitReason = reason));
   const deadline = Date.now() + QMP_WAIT_MS;
@@ -195,12 +197,12 @@ async function waitForQmp(qmpSocket: string, exited: Promise<string>): Promise<v
 }
 
 /** The sockets of serial ports and virtiofsds, which startVm creates in the run dir. */
-function socketsOf(devices: LaunchDevice[]): string[] {
+export function socketsOf(devices: LaunchDevice[]): string[] {
   return devices.flatMap((d) => (d.kind === 'serialPort' || (d.kind === 'share' && d.fs === 'virtio-fs') ? [d.socketPath] : []));
 }
 
 /** Removes what startVm creates, except logs, which stay for post-mortems until the run dir goes. */
-async function removeRunFiles(runDir: string, keepLogs: boolean, sockets: string[]): Promise<void> {
+export async function removeRunFiles(runDir: string, keepLogs: boolean, sockets: string[]): Promise<void> {
   const files = runFiles(runDir);
   const paths = [files.qmp, files.console, ...sockets, ...(keepLogs ? [] : [files.consoleLog, files.qemuLog, files.virtiofsdLog])];
   await Promise.all(paths.map((p) => rm(p, { force: true })));
@@ -230,6 +232,8 @@ async function qmpControl(host: Host, pod: PodContext, command: 'stop' | 'cont')
 export function createQemuHypervisor(env: DriverEnv): Hypervisor {
   const host = env.host ?? linuxHost;
   return {
+    templates: createQemuTemplates(env, host, env.templates ?? templateSettings(env.runRoot)),
+
     async startVm(pod, plan) {
       const files = runFiles(pod.runDir);
       const createdRunDir = !existsSync(pod.runDir);
@@ -237,6 +241,7 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
       let pid: number | null = null;
       let devices: LaunchDevice[] = [];
       const virtiofsd: VirtiofsdState[] = [];
+      const launchedAt = Date.now();
       try {
         const sharedFs = podSharedFs(pod.config.hypervisorConfig.sharedFs);
         await mkdir(pod.runDir, { recursive: true, mode: 0o750 });
@@ -263,6 +268,7 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
           endpoints: endpointsOf(devices),
           sharedFs,
           virtiofsd,
+          boot: { mode: 'cold', template: null, reason: plan.coldReason ?? null, stages: [{ name: 'launch', ms: Date.now() - launchedAt }] },
         };
         return { state: QemuStateSchema.parse(state), endpoints: state.endpoints };
       } catch (err) {
@@ -321,7 +327,7 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
       const vm = vmState(pod);
       if (!vm) return null;
       const nics = Object.entries(vm.endpoints.nics).map(([id, nic]) => ({ id, ...nic }));
-      return { pid: vm.pid, accelerator: vm.accelerator, consoleLog: vm.consoleLog, nics, sharedFs: vm.sharedFs };
+      return { pid: vm.pid, accelerator: vm.accelerator, consoleLog: vm.consoleLog, nics, sharedFs: vm.sharedFs, boot: vm.boot };
     },
 
     endpoints(pod) {

@@ -14,6 +14,8 @@ export class QmpConnection {
   private waiters = new Map<number, (reply: Reply) => void>();
   private greeting: ((ok: boolean) => void) | null = null;
   private closedError: Error | null = null;
+  /** Asynchronous QMP events (VSERPORT_CHANGE, …), for the one caller that waits for them (template.ts). */
+  onEvent: ((event: { event: string; data?: Record<string, unknown> }) => void) | null = null;
 
   private constructor(private readonly socket: Socket) {
     socket.setEncoding('utf8');
@@ -72,7 +74,9 @@ export class QmpConnection {
       } else if (typeof message.id === 'number') {
         this.waiters.get(message.id)?.(message);
         this.waiters.delete(message.id);
-      } // events are not needed by any caller yet
+      } else if (typeof message.event === 'string') {
+        this.onEvent?.({ event: message.event, data: (message as { data?: Record<string, unknown> }).data });
+      }
     }
   }
 

@@ -1,7 +1,7 @@
 // What the qemu driver persists about a running VM, parsed back with zod on every call: a record
 // from an older build or a damaged one reads as "no VM" instead of crashing a status call.
 import { z } from 'zod';
-import { SharedFsSchema, VmEndpointsSchema } from '../../devices.js';
+import { SharedFsSchema, VmBootSchema, VmEndpointsSchema } from '../../devices.js';
 import type { DriverState } from '../../types.js';
 import { VirtiofsdStateSchema } from './virtiofsd.js';
 
@@ -20,6 +20,8 @@ export const QemuStateSchema = z.object({
   sharedFs: SharedFsSchema.default('virtio-9p'),
   /** One per virtio-fs share, reaped with the VM. */
   virtiofsd: z.array(VirtiofsdStateSchema).default([]),
+  /** How the VM came up (templates/types.ts): records from before templating were cold boots. */
+  boot: VmBootSchema.default({ mode: 'cold', template: null, reason: null, stages: [] }),
 });
 export type QemuState = z.infer<typeof QemuStateSchema>;
 
