@@ -1,35 +1,43 @@
 'use client';
-// What this host offers pods: QEMU version, accelerator, and whether the guest assets are built.
+// The sidebar's host summary: QEMU version, the accelerator pods actually run under (with the
+// probe's reason on hover and on the host page), whether the guest assets are built, free memory.
 import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { formatBytes } from '../metrics/pod-metrics';
 import { useTRPC } from '../trpc/client';
-
-function accelTitle(facts: { accelerator: string; kvmDevice: boolean; forced: boolean }): string {
-  if (facts.forced) return `${facts.accelerator} forced by PODVISOR_ACCEL`;
-  if (facts.accelerator === 'kvm') return 'KVM: a probe guest booted under it';
-  return facts.kvmDevice ? 'TCG: /dev/kvm exists but a probe guest did not boot under it (nested virtualisation?)' : 'TCG: no /dev/kvm on this host';
-}
 
 export function HostFacts() {
   const trpc = useTRPC();
-  const caps = useQuery({ ...trpc.system.capabilities.queryOptions(), staleTime: Infinity });
-  if (!caps.data) return null;
-  const missing = caps.data.guestAssets.filter((a) => !a.present).map((a) => a.name);
+  const facts = useQuery({ ...trpc.host.facts.queryOptions(), staleTime: 30_000 });
+  if (!facts.data) return null;
+  const f = facts.data;
+  const missing = f.guest.assets.filter((a) => !a.present).map((a) => a.name);
   return (
     <dl className="host-facts" aria-label="Host">
       <div>
         <dt>QEMU</dt>
-        <dd>{caps.data.qemuVersion ?? 'not found'}</dd>
+        <dd>{f.qemuVersion ?? 'not found'}</dd>
       </div>
       <div>
         <dt>Accel</dt>
-        <dd title={accelTitle(caps.data)}>
-          {caps.data.accelerator}
-          {caps.data.accelerator === 'tcg' && caps.data.kvmDevice && !caps.data.forced ? ' · KVM unusable' : ''}
+        <dd title={f.reason ?? undefined} data-accelerator={f.accelerator}>
+          {f.accelerator}
+          {f.accelerator === 'tcg' && f.kvmDevice && !f.forced ? ' · KVM unusable' : ''}
         </dd>
       </div>
       <div>
         <dt>Guest</dt>
-        <dd title={caps.data.guestDir}>{missing.length ? `missing ${missing.join(', ')}` : 'ready'}</dd>
+        <dd title={f.guest.dir}>{missing.length ? `missing ${missing.join(', ')}` : 'ready'}</dd>
+      </div>
+      <div>
+        <dt>Free</dt>
+        <dd title="MemAvailable: what new pods can take without swapping">{formatBytes(f.memory.availableBytes)}</dd>
+      </div>
+      <div>
+        <dt />
+        <dd>
+          <Link href="/host">Host details</Link>
+        </dd>
       </div>
     </dl>
   );

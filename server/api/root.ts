@@ -2,6 +2,7 @@
 import { adminRouter } from './routers/admin.js';
 import { authRouter } from './routers/auth.js';
 import { containerRouter } from './routers/container.js';
+import { hostFactsRouter } from './routers/host.js';
 import { liveRouter } from './routers/live.js';
 import { metricsRouter } from './routers/metrics.js';
 import { podRouter } from './routers/pod.js';
@@ -22,8 +23,9 @@ export const appRouter = router({
   tokens: tokensRouter,
   admin: adminRouter,
   progress: progressRouter,
-  template: templateRouter,
   metrics: metricsRouter,
+  host: hostFactsRouter,
+  template: templateRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -16,9 +16,13 @@ export { stepLabel, formatSeconds, type StepProgress, type ProgressListener } fr
 export type { ProcessIo } from './drivers/agent/types.js';
 export { PORTS_ANNOTATION } from './drivers/network/cni-config.js';
 export { hostAccelerator } from './drivers/hypervisor/qemu/index.js';
+export { acceleratorReason } from './drivers/hypervisor/qemu/accel.js';
+export { VIRTIOFSD } from './drivers/hypervisor/qemu/virtiofsd.js';
+export { cniOptionsFromEnv } from './drivers/network/cni-config.js';
 export { listCniNetworks, type CniCatalog, type CniNetworkEntry } from './drivers/network/catalog.js';
 export { TRANSITIONS, PRECONDITIONS, canTransition, type CallName } from './state.js';
 export * from './types.js';
+export { HostDevicePatternsSchema } from './host-device-patterns.js';
 export type { VC, VCPod, VCContainer, EnterResult } from './vc.js';
 
 /** The engine as the CLI and the console server use it: store, run and lock dirs from the environment. */

@@ -14,13 +14,19 @@ const PROBE_TIMEOUT_MS = 5_000;
  * under KVM while Linux hangs or QEMU aborts on `-cpu host`.)
  */
 export async function probeAccelerator(qemuBinary: string, accelerator: Accelerator, kernelPath: string): Promise<boolean> {
+  return (await probeAcceleratorOutcome(qemuBinary, accelerator, kernelPath)).booted;
+}
+
+/** The probe with what happened, for the console's "why" ("KVM probe timed out, using TCG"). */
+export async function probeAcceleratorOutcome(qemuBinary: string, accelerator: Accelerator, kernelPath: string): Promise<{ booted: boolean; reason: string }> {
+  const started = Date.now();
   const guest = execa(
     qemuBinary,
     // 128M: the ELF kernel alone takes ~65 MiB of guest RAM.
     ['-machine', 'pc', '-accel', accelerator, '-cpu', accelerator === 'kvm' ? 'host' : 'max', '-m', '128M',
       '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
       '-kernel', kernelPath, '-append', 'console=ttyS0 panic=-1', '-serial', 'stdio'],
-    { reject: false, timeout: PROBE_TIMEOUT_MS, forceKillAfterDelay: 500, stdin: 'ignore', buffer: false },
+    { reject: false, timeout: PROBE_TIMEOUT_MS, forceKillAfterDelay: 500, stdin: 'ignore', buffer: false, stderr: 'pipe' },
   );
   let booted = false;
   let output = ''; // the marker may arrive split across chunks
@@ -31,8 +37,14 @@ export async function probeAccelerator(qemuBinary: string, accelerator: Accelera
       guest.kill('SIGKILL');
     }
   });
-  await guest;
-  return booted;
+  let stderr = '';
+  guest.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-512)));
+  const result = await guest;
+  const name = accelerator.toUpperCase();
+  if (booted) return { booted, reason: `${name} probe guest booted in ${Date.now() - started} ms` };
+  if (result.timedOut) return { booted, reason: `${name} probe timed out (no kernel output within ${PROBE_TIMEOUT_MS / 1000} s)` };
+  const last = (stderr.trim().split('\n').at(-1) ?? '').replace(/\.$/, '');
+  return { booted, reason: `${name} probe: QEMU exited (${result.exitCode ?? result.signal ?? '?'}) before the kernel booted${last ? `: ${last}` : ''}` };
 }
 
 async function bootId(): Promise<string> {
@@ -43,6 +55,20 @@ interface CachedVerdict {
   accelerator: Accelerator;
   bootId: string;
   qemuBinary: string;
+  /** Why, in words (absent in verdicts cached before it was kept). */
+  reason?: string;
+}
+
+/** Why pods run under what they run under, from the cached verdict; null before any probe this boot. */
+export async function acceleratorReason(runRoot: string): Promise<string | null> {
+  const forced = process.env['PODVISOR_ACCEL'];
+  if (forced === 'kvm' || forced === 'tcg') return `PODVISOR_ACCEL=${forced} forces it`;
+  try {
+    const cached = JSON.parse(await readFile(join(runRoot, 'accel.json'), 'utf8')) as CachedVerdict;
+    return cached.bootId === (await bootId()) ? (cached.reason ?? null) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** PODVISOR_ACCEL=kvm|tcg wins; else the cached verdict for this boot; else probe and cache. */
@@ -58,8 +84,10 @@ export async function chooseAccelerator(qemuBinary: string, kernelPath: string, 
     // no verdict yet (or an unreadable one): probe
   }
   const kvmUsable = await access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false);
-  const accelerator: Accelerator = kvmUsable && (await probeAccelerator(qemuBinary, 'kvm', kernelPath)) ? 'kvm' : 'tcg';
-  const verdict: CachedVerdict = { accelerator, bootId: currentBoot, qemuBinary };
+  const probe = kvmUsable ? await probeAcceleratorOutcome(qemuBinary, 'kvm', kernelPath) : { booted: false, reason: 'no usable /dev/kvm (missing, or not readable and writable)' };
+  const accelerator: Accelerator = probe.booted ? 'kvm' : 'tcg';
+  const reason = probe.booted ? `${probe.reason}, using KVM` : `${probe.reason}, using TCG`;
+  const verdict: CachedVerdict = { accelerator, bootId: currentBoot, qemuBinary, reason };
   await mkdir(runRoot, { recursive: true });
   const tmp = `${cacheFile}.${process.pid}.tmp`;
   await writeFile(tmp, JSON.stringify(verdict) + '\n');
