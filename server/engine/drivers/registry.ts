@@ -15,6 +15,7 @@ import { createCniNetwork, createCnmNetwork } from './network/driver.js';
 import { createNoopNetwork } from './network/noop.js';
 import type { Network } from './network/types.js';
 import { createKataProxy } from './proxy/kata.js';
+import { createNoProxy } from './proxy/no.js';
 import { createNoopProxy } from './proxy/noop.js';
 import type { Proxy } from './proxy/types.js';
 import { createKataShim } from './shim/kata.js';
@@ -52,8 +53,8 @@ type Factories = {
 export const FACTORIES: Factories = {
   hypervisor: { mock: () => createMockHypervisor(), qemu: (env) => createQemuHypervisor(env) },
   agent: { noop: (_env, _proxy, shim) => createNoopAgent(shim), kata: (env, proxy, shim) => createKataAgent(env, proxy, shim) },
-  proxy: { noopProxy: () => createNoopProxy(), kataProxy: (env) => createKataProxy(env.host) },
-  shim: { noopShim: () => createNoopShim(), kataShim: () => createKataShim() },
+  proxy: { noopProxy: () => createNoopProxy(), kataProxy: (env) => createKataProxy(env.host), noProxy: () => createNoProxy() },
+  shim: { noopShim: () => createNoopShim(), kataShim: (env) => createKataShim(env.host) },
   network: { noop: () => createNoopNetwork(), CNI: (env) => createCniNetwork({ host: env.host }), CNM: (env) => createCnmNetwork({ host: env.host }) },
 };
 
@@ -90,7 +91,7 @@ type OneOf = { [F in DriverField]: readonly [F, readonly PodConfig[F][]] }[Drive
 /** When `if` holds, `then`'s field must take one of its values; `because` says what breaks otherwise. */
 export const DRIVER_COMBINATIONS: readonly { if: Is; then: OneOf; because: string }[] = [
   { if: ['agentType', 'kata'], then: ['hypervisorType', ['qemu']], because: 'the kata agent runs inside the VM, behind the serial port only QEMU provides' },
-  { if: ['agentType', 'kata'], then: ['proxyType', ['kataProxy']], because: 'the host reaches the kata agent only through its proxy' },
+  { if: ['agentType', 'kata'], then: ['proxyType', ['kataProxy', 'noProxy']], because: 'the host reaches the kata agent through its proxy or directly over the serial port' },
   { if: ['agentType', 'kata'], then: ['shimType', ['kataShim']], because: "a container's PID must be a host process that lives and dies with the guest process" },
   { if: ['agentType', 'noop'], then: ['proxyType', ['noopProxy']], because: 'the noop agent never starts a proxy' },
   { if: ['agentType', 'noop'], then: ['shimType', ['noopShim']], because: 'the kata shim connects to a proxy, which the noop agent never starts' },

@@ -4,19 +4,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rmdir } from 'node:fs/promises';
 import type { ProcessSpec } from '../../../guest/protocol/ops.js';
-import { helpersWithArgument, terminateHelper } from '../../../guest/helper-process.js';
 import { EngineError } from '../../errors.js';
 import type { Cmd } from '../../types.js';
 import type { Proxy } from '../proxy/types.js';
-import { socketPathOf } from '../proxy/kata.js';
 import { proxyHandleOf } from '../proxy/types.js';
 import type { DriverEnv } from '../registry.js';
-import { shimMarker } from '../shim/kata.js';
 import type { Shim } from '../shim/types.js';
 import type { VmEndpoints } from '../devices.js';
 import type { PodContext } from '../types.js';
-import { agentCodeOf, isUnreachable, openClient, proxyUrlOf, withAgent } from './kata-connection.js';
+import { agentCodeOf, isUnreachable, openClient, proxyOf, withAgent } from './kata-connection.js';
 import { openProcessIo } from './kata-io.js';
+import { openPolledProcessIo } from './kata-io-polled.js';
 import { shareContainerMounts, sharedMountsOf, unshareLeftovers, unshareMounts, type SharedMount } from './kata-container-mounts.js';
 import { bindRootfs, hostSharedDir, SHARED_TAG, sharedStorage, unbindRootfs, volumeShares, volumeStorages } from './kata-mounts.js';
 import { kataContainerStateOf } from './kata-state.js';
@@ -54,8 +52,9 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
   // stdio (or a tty a config names) to a shim, since its caller may be the console server or a
   // script capturing stdout. The process's stdio stays in the agent for attach (the CLI follows a
   // non-detached container through it, server/cli/foreground.ts).
+  // With noProxy the URL is the agent's own socket: `direct` tells the shim there is no proxy to own it.
   const startShim = (pod: PodContext, containerId: string, token: string) =>
-    shim.start(pod, { containerId, token, url: proxyUrlOf(pod) });
+    shim.start(pod, { containerId, token, url: proxyOf(pod).url, direct: proxyOf(pod).direct });
 
   return {
     async devices(pod) {
@@ -77,12 +76,12 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
           // identity: a VM cloned from a template must not keep its template's clock and random state.
           const identity = { timeMs: Date.now(), seed: randomBytes(64).toString('base64') };
           await client.call('CreateSandbox', { sandboxId: pod.id, hostname: pod.config.hostname || pod.id, storages: [sharedStorage(vm)], volumes, network, identity });
-        }, handle.url);
+        }, handle);
       } catch (err) {
         await proxy.stop(pod, handle);
         throw err;
       }
-      return { proxy: { pid: handle.pid, url: handle.url } };
+      return { proxy: { pid: handle.pid, url: handle.url, direct: handle.direct } };
     },
 
     async stopSandbox(pod) {
@@ -95,8 +94,7 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
       }
       await proxy.stop(pod, handle);
       // Shims of processes nobody stopped would otherwise linger until they give up reconnecting.
-      const proxySocket = socketPathOf(handle.url);
-      await Promise.all(helpersWithArgument(proxySocket).map((pid) => terminateHelper(pid, proxySocket)));
+      await shim.stopAll(pod, handle.url);
       for (const c of pod.config.containers) await unbindRootfs(pod, c.id);
       await unshareLeftovers(pod);
       await rmdir(hostSharedDir(pod)).catch(() => {}); // only once empty: never through a mount
@@ -136,7 +134,7 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
         pod.log.warn({ err, container: id }, 'container already gone from the guest');
       }
       // The init's shim exits on its own once the process is gone; make sure of it.
-      await terminateHelper(kataContainerStateOf(c.agentState).shimPid, shimMarker(id, id), 2_000);
+      await shim.stop(pod, kataContainerStateOf(c.agentState).shimPid, { containerId: id, token: id });
       await unshareMounts(pod, sharedMountsOf(c.agentState));
       await unbindRootfs(pod, id);
     },
@@ -168,7 +166,10 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
     },
 
     async attach(pod, c, token) {
-      return openProcessIo(await openClient(proxyUrlOf(pod)), { containerId: c.config.id, execId: token });
+      const handle = proxyOf(pod);
+      const ref = { containerId: c.config.id, execId: token };
+      // noProxy: the agent's socket takes one client at a time, so a follower must not keep it.
+      return handle.direct ? openPolledProcessIo(() => openClient(handle), ref) : openProcessIo(await openClient(handle), ref);
     },
 
     async probeContainer(pod, c) {

@@ -13,7 +13,7 @@ export const noopExitFile = (runDir: string, containerId: string) => join(runDir
 export function createNoopAgent(shim: Shim): Agent {
   const startProcess = async (pod: Parameters<Agent['exec']>[0], containerId: string, token: string) => ({
     token,
-    pid: await shim.start(pod, { containerId, token, url: '' }),
+    pid: await shim.start(pod, { containerId, token, url: '', direct: true }),
     startTime: new Date().toISOString(),
   });
   return {
