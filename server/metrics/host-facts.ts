@@ -16,7 +16,7 @@ const GUEST_ASSETS = ['vmlinux', 'initrd.img', 'image.ext4'];
 /** The plugins the CNI driver's default network chains (bridge + host-local IPAM + portmap). */
 const CNI_PLUGINS = ['bridge', 'host-local', 'portmap', 'loopback'];
 
-async function qemuVersion(): Promise<string | null> {
+export async function qemuVersion(): Promise<string | null> {
   try {
     const { stdout } = await promisify(execFile)('qemu-system-x86_64', ['--version'], { timeout: 5_000 });
     return /version ([^\s(]+)/.exec(stdout)?.[1] ?? stdout.split('\n')[0] ?? null;

@@ -19,6 +19,7 @@ describe('checkDriverCombination', () => {
   it.each([
     ['the defaults: a VM with the noop agent', {}],
     ['the kata set on QEMU', KATA],
+    ['kata reached directly (noProxy), with its shim', { ...KATA, proxyType: 'noProxy' }],
     ['the mock hypervisor with the noop set', { hypervisorType: 'mock', agentType: 'noop' }],
   ] as const)('accepts %s', (_, input) => {
     expect(outcome(input)).toBe('ok');
@@ -26,9 +27,10 @@ describe('checkDriverCombination', () => {
 
   it.each([
     ['kata on the mock hypervisor', { ...KATA, hypervisorType: 'mock' }, ['agentType', 'hypervisorType'], /agentType "kata" needs hypervisorType "qemu", not "mock"/],
-    ['kata without its proxy', { ...KATA, proxyType: 'noopProxy' }, ['agentType', 'proxyType'], /agentType "kata" needs proxyType "kataProxy", not "noopProxy"/],
+    ['kata without its proxy', { ...KATA, proxyType: 'noopProxy' }, ['agentType', 'proxyType'], /agentType "kata" needs proxyType "kataProxy" or "noProxy", not "noopProxy"/],
     ['kata without its shim', { ...KATA, shimType: 'noopShim' }, ['agentType', 'shimType'], /agentType "kata" needs shimType "kataShim", not "noopShim"/],
     ['noop with the kata proxy', { proxyType: 'kataProxy' }, ['agentType', 'proxyType'], /agentType "noop" needs proxyType "noopProxy", not "kataProxy"/],
+    ['noop with noProxy', { proxyType: 'noProxy' }, ['agentType', 'proxyType'], /agentType "noop" needs proxyType "noopProxy", not "noProxy"/],
     ['noop with the kata shim', { shimType: 'kataShim' }, ['agentType', 'shimType'], /agentType "noop" needs shimType "noopShim", not "kataShim"/],
   ] as const)('refuses %s with INVALID_CONFIG naming both fields', (_, input, fields, message) => {
     expect(outcome(input)).toMatchObject({ code: 'INVALID_CONFIG', fields, message: expect.stringMatching(message) });

@@ -1,43 +1,14 @@
 // Host and per-pod facts the engine's status calls do not carry: QEMU version, accelerator, guest
-// assets, the CNI networks defined here, each pod's resources and uptime, and the VM process's CPU
-// and memory read from /proc.
-import { execFile } from 'node:child_process';
+// assets, the CNI networks defined here, each pod's resources and uptime (VM CPU and memory: metrics.ts).
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { z } from 'zod';
 import { configFromEnv, REPO_ROOT } from '../../config.js';
 import { hostAccelerator, IdSchema, listCniNetworks, type PodEvent, type VC } from '../../engine/index.js';
+import { qemuVersion } from '../../metrics/host-facts.js';
 import { router, viewerProcedure } from '../trpc.js';
 
 const GUEST_ASSETS = ['vmlinux', 'initrd.img', 'image.ext4'];
-/** Clock ticks per second of /proc/<pid>/stat times; 100 on every Linux build we run on. */
-const CLOCK_TICKS = 100;
-const CPU_SAMPLE_MS = 250;
-
-async function qemuVersion(): Promise<string | null> {
-  try {
-    const { stdout } = await promisify(execFile)('qemu-system-x86_64', ['--version'], { timeout: 5_000 });
-    return /version ([^\s(]+)/.exec(stdout)?.[1] ?? stdout.split('\n')[0] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** utime + stime in ticks; the comm field may hold spaces and parentheses, so split after its last ")". */
-async function cpuTicks(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-async function rssKiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-}
-
 /** When the pod last moved to running (its uptime starts there), else when it was created. */
 function sinceOf(events: PodEvent[]): string | null {
   const started = events.filter((e) => e.containerId === null && e.toState === 'running').at(-1);
@@ -80,17 +51,4 @@ export const systemRouter = router({
     return Promise.all(pods.map((p) => overviewOf(ctx.engine, p.id)));
   }),
   podConfig: viewerProcedure.input(PodIdInput).query(async ({ ctx, input }) => (await ctx.engine.fetchPod(input.podId)).config()),
-  podUsage: viewerProcedure.input(PodIdInput).query(async ({ ctx, input }) => {
-    const pid = (await ctx.engine.statusPod(input.podId)).vm?.pid;
-    if (!pid) return null;
-    try {
-      const before = await cpuTicks(pid);
-      await sleep(CPU_SAMPLE_MS);
-      const after = await cpuTicks(pid);
-      const cpuPercent = ((after - before) / CLOCK_TICKS / (CPU_SAMPLE_MS / 1_000)) * 100;
-      return { pid, cpuPercent: Math.round(cpuPercent * 10) / 10, rssKiB: await rssKiB(pid), time: new Date().toISOString() };
-    } catch {
-      return null; // the VM exited between the status call and the reads
-    }
-  }),
 });

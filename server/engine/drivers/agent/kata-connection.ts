@@ -1,11 +1,10 @@
 // Connections from the kata agent driver to the pod's proxy, and the mapping of protocol
 // failures to EngineErrors.
 import { AgentClient } from '../../../guest/protocol/client.js';
-import { connectAgentSocket } from '../../../guest/protocol/connect.js';
+import { connectAgentSocket, connectAgentSocketWhenFree } from '../../../guest/protocol/connect.js';
 import { ProtocolError } from '../../../guest/protocol/messages.js';
 import { EngineError } from '../../errors.js';
-import { proxyHandleOf } from '../proxy/types.js';
-import { socketPathOf } from '../proxy/kata.js';
+import { proxyHandleOf, socketPathOf, type ProxyHandle } from '../proxy/types.js';
 import type { PodContext } from '../types.js';
 
 export function toAgentError(err: unknown, what: string): EngineError {
@@ -29,23 +28,28 @@ export function isUnreachable(err: unknown): boolean {
   return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EPIPE' || code === 'ECONNRESET';
 }
 
-export function proxyUrlOf(pod: PodContext): string {
+export function proxyOf(pod: PodContext): ProxyHandle {
   const handle = proxyHandleOf(pod.runtime.agent);
   if (!handle?.url) throw new EngineError('AGENT_FAILED', `pod ${pod.id} has no agent proxy (was its sandbox started?)`);
-  return handle.url;
+  return handle;
 }
 
-export async function openClient(url: string): Promise<AgentClient> {
+/** How long a call waits for the agent's socket while other clients hold it (noProxy). */
+const DIRECT_WAIT_MS = 30_000;
+
+/** A handle that is `direct` names the agent's own one-client socket (noProxy), not a proxy's. */
+export async function openClient({ url, direct }: ProxyHandle): Promise<AgentClient> {
+  const path = socketPathOf(url);
   try {
-    return await connectAgentSocket(socketPathOf(url));
+    return await (direct ? connectAgentSocketWhenFree(path, { waitMs: DIRECT_WAIT_MS, handshakeTimeoutMs: DIRECT_WAIT_MS }) : connectAgentSocket(path));
   } catch (err) {
     throw toAgentError(err, `cannot reach the agent proxy at ${url}`);
   }
 }
 
 /** Runs `fn` on a fresh connection to the pod's proxy, closed afterwards. */
-export async function withAgent<T>(pod: PodContext, what: string, fn: (client: AgentClient) => Promise<T>, url = proxyUrlOf(pod)): Promise<T> {
-  const client = await openClient(url);
+export async function withAgent<T>(pod: PodContext, what: string, fn: (client: AgentClient) => Promise<T>, handle = proxyOf(pod)): Promise<T> {
+  const client = await openClient(handle);
   try {
     return await fn(client);
   } catch (err) {

@@ -8,13 +8,12 @@ import { helperNodeArgs, REPO_ROOT, terminateHelper } from '../../../guest/helpe
 import { EngineError } from '../../errors.js';
 import { linuxHost } from '../../host/linux.js';
 import type { Host } from '../../host/types.js';
-import type { Proxy } from './types.js';
+import { socketPathOf, type Proxy } from './types.js';
 
 const READY_TIMEOUT_MS = 15_000;
 
-export function socketPathOf(url: string): string {
-  return url.startsWith('unix://') ? url.slice('unix://'.length) : url;
-}
+/** Kept here for callers from before noProxy; the helper lives with the proxy types. */
+export { socketPathOf };
 
 function canConnect(path: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -37,7 +36,7 @@ export function createKataProxy(host: Host = linuxHost): Proxy {
         if (gone) break;
         if (await canConnect(listen)) {
           pod.log.info({ pid, listen }, 'kata proxy started');
-          return { pid, url: `unix://${listen}` };
+          return { pid, url: `unix://${listen}`, direct: false };
         }
         await sleep(50);
       }

@@ -4,7 +4,7 @@ import type { Proxy } from './types.js';
 export function createNoopProxy(): Proxy {
   return {
     async start() {
-      return { pid: 0, url: 'noopProxyURL' };
+      return { pid: 0, url: 'noopProxyURL', direct: true };
     },
     async stop() {},
   };

@@ -7,6 +7,11 @@ export interface ProxyHandle {
   pid: number;
   /** Where agent clients connect. */
   url: string;
+  /**
+   * True when `url` is the agent's own channel (noProxy): one client at a time, no proxy-side
+   * services, so a shim must reach the agent itself.
+   */
+  direct: boolean;
 }
 
 export interface Proxy {
@@ -16,9 +21,17 @@ export interface Proxy {
 }
 
 /** The agent state of a pod whose sandbox runs behind a proxy: parsed, never read by key. */
-const ProxyStateSchema = z.object({ proxy: z.object({ pid: z.number().int().nonnegative(), url: z.string() }) });
+const ProxyStateSchema = z.object({
+  // Records from before noProxy have no `direct`: they always had a proxy process.
+  proxy: z.object({ pid: z.number().int().nonnegative(), url: z.string(), direct: z.boolean().default(false) }),
+});
 
 export function proxyHandleOf(state: DriverState): ProxyHandle | null {
   const parsed = ProxyStateSchema.safeParse(state);
   return parsed.success ? parsed.data.proxy : null;
+}
+
+/** The socket path of a `unix://` URL (or of a bare path). */
+export function socketPathOf(url: string): string {
+  return url.startsWith('unix://') ? url.slice('unix://'.length) : url;
 }

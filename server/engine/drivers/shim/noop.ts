@@ -8,5 +8,7 @@ export function createNoopShim(): Shim {
     async start() {
       return NOOP_SHIM_PID;
     },
+    async stop() {},
+    async stopAll() {},
   };
 }
