@@ -8,6 +8,7 @@ import { RELAY_MARKER } from './state.js';
 
 export interface Globals {
   root: string;
+  envFile: string | null;
   log: string | null;
   logFormat: 'text' | 'json';
 }
@@ -30,6 +31,12 @@ export interface OciHandlers {
   relay(g: Globals, id: string, token: string | null): Promise<number>;
 }
 
+/** One error line in the --log file, in the format asked for. */
+export function logLine(format: 'text' | 'json', message: string, now = new Date()): string {
+  if (format === 'json') return `${JSON.stringify({ level: 'error', msg: message, time: now.toISOString() })}\n`;
+  return `time="${now.toISOString()}" level=error msg=${JSON.stringify(message)}\n`;
+}
+
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function buildProgram(h: OciHandlers, version: string, defaultRoot: string, setExit: (code: number) => void): Command {
@@ -37,16 +44,19 @@ export function buildProgram(h: OciHandlers, version: string, defaultRoot: strin
     .description('an OCI runtime (runc-compatible command line) whose containers run in Podvisor pods: one QEMU VM each')
     .version(`podvisor-oci version ${version}\nspec: 1.0.2`, '-v, --version')
     .option('--root <dir>', 'where container records are kept', defaultRoot)
+    .option('--env-file <file>', 'PODVISOR_* settings, one NAME=value a line (default: <this path>.env when it exists)')
     .option('--log <file>', 'also write errors to this file')
     .addOption(new Option('--log-format <format>', 'the --log file format').choices(['text', 'json']).default('text'))
     .option('--debug', 'accepted (runc compatibility)')
     .option('--systemd-cgroup', 'accepted: host cgroups do not apply, each container is confined by its VM')
     .option('--rootless <value>', 'accepted; Podvisor runs as root')
+    // As runc: globals before the command; an exec's own command line is not ours to parse.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   const g = (): Globals => {
-    const o = program.opts<{ root: string; log?: string; logFormat: 'text' | 'json' }>();
-    return { root: o.root, log: o.log ?? null, logFormat: o.logFormat };
+    const o = program.opts<{ root: string; envFile?: string; log?: string; logFormat: 'text' | 'json' }>();
+    return { root: o.root, envFile: o.envFile ?? null, log: o.log ?? null, logFormat: o.logFormat };
   };
   const int = (v: string) => Number.parseInt(v, 10);
 
@@ -90,6 +100,7 @@ export function buildProgram(h: OciHandlers, version: string, defaultRoot: strin
     .option('--preserve-fds <n>', 'accepted when 0', int, 0)
     .argument('<id>')
     .argument('[args...]')
+    .passThroughOptions()
     .action((id: string, args: string[], o: { process?: string; pidFile?: string; detach?: boolean; tty?: boolean; consoleSocket?: string; cwd?: string; env: string[] }) =>
       h
         .exec(g(), { id, processFile: o.process ?? null, args, pidFile: o.pidFile ?? null, detach: o.detach === true, tty: o.tty === true, consoleSocket: o.consoleSocket ?? null, cwd: o.cwd ?? null, env: o.env })

@@ -7,20 +7,16 @@ import path from 'node:path';
 import { CommanderError } from 'commander';
 import { toEngineError } from '../engine/errors.js';
 import { REPO_ROOT } from '../repo-root.js';
-import { buildProgram } from './argv.js';
+import { buildProgram, logLine } from './argv.js';
 import { handlers } from './runtime.js';
-import { DEFAULT_ROOT } from './state.js';
+import { loadSettings } from './settings.js';
 
 const { version } = createRequire(import.meta.url)(path.join(REPO_ROOT, 'package.json')) as { version: string };
 
-/** One error line in the --log file, in the format asked for. */
-export function logLine(format: 'text' | 'json', message: string, now = new Date()): string {
-  if (format === 'json') return `${JSON.stringify({ level: 'error', msg: message, time: now.toISOString() })}\n`;
-  return `time="${now.toISOString()}" level=error msg=${JSON.stringify(message)}\n`;
-}
-
-const program = buildProgram(handlers, version, DEFAULT_ROOT, (code) => (process.exitCode = code));
+let program: ReturnType<typeof buildProgram> | undefined;
 try {
+  const { defaultRoot } = loadSettings(process.argv);
+  program = buildProgram(handlers, version, defaultRoot, (code) => (process.exitCode = code));
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError && err.exitCode === 0) {
@@ -28,7 +24,7 @@ try {
   } else {
     const message = err instanceof CommanderError ? err.message.replace(/^error: /, '') : `${toEngineError(err).code}: ${toEngineError(err).message}`;
     process.stderr.write(`podvisor-oci: ${message}\n`);
-    const { log, logFormat } = program.opts<{ log?: string; logFormat: 'text' | 'json' }>();
+    const { log, logFormat } = (program?.opts() ?? { logFormat: 'text' }) as { log?: string; logFormat: 'text' | 'json' };
     if (log) {
       try {
         appendFileSync(log, logLine(logFormat, message));

@@ -41,7 +41,7 @@ async function writePidFile(file: string, pid: number): Promise<void> {
  * stay open in it past our exit.
  */
 function spawnRelay(g: Globals, id: string, token: string | null): Promise<number> {
-  const argv = [...process.execArgv, process.argv[1]!, '--root', g.root, RELAY_MARKER, id, ...(token ? ['--token', token] : [])];
+  const argv = [...process.execArgv, process.argv[1]!, ...(g.envFile ? ['--env-file', g.envFile] : []), '--root', g.root, RELAY_MARKER, id, ...(token ? ['--token', token] : [])];
   const child = spawn(process.execPath, argv, { detached: true, cwd: '/', stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'ignore', 'ignore', 'ignore', 'ignore', 'ignore', 'ignore'] });
   return new Promise((resolve, reject) => {
     const fail = (why: string) => {
@@ -60,8 +60,8 @@ function spawnRelay(g: Globals, id: string, token: string | null): Promise<numbe
   });
 }
 
-/** Asks the init relay to attach to `token`; resolves once it has. */
-function handOver(socketPath: string, token: string): Promise<void> {
+/** What `start` does: asks the init relay to attach to `token`; resolves once it has. */
+export function handOver(socketPath: string, token: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const sock = connectSocket(socketPath, () => sock.write(`${token}\n`));
     let answer = '';
@@ -90,6 +90,12 @@ function noTerminal(tty: boolean, consoleSocket: string | null): void {
 
 function print(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** A relay's stdin (conmon's pipe with -i) would keep Node alive: exit once the output is out. */
+async function exitWhenFlushed(code: number): Promise<never> {
+  await new Promise<void>((resolve) => process.stdout.write('', () => process.stderr.write('', () => resolve())));
+  process.exit(code);
 }
 
 export const handlers: OciHandlers = {
@@ -180,7 +186,7 @@ export const handlers: OciHandlers = {
     // Foreground, as `runc exec` without -d: this process relays, and exits with the process's code.
     const { openEngine } = await import('../engine/index.js');
     const { runRelay } = await import('./relay.js');
-    return runRelay({ vc: await openEngine(), podId: a.id, containerId: a.id, token: process_.token, socketPath: '' });
+    return exitWhenFlushed(await runRelay({ vc: await openEngine(), podId: a.id, containerId: a.id, token: process_.token, socketPath: '' }));
   },
 
   async pause(g, id) {
@@ -215,6 +221,6 @@ export const handlers: OciHandlers = {
   async relay(g, id, token) {
     const { openEngine } = await import('../engine/index.js');
     const { runRelay } = await import('./relay.js');
-    return runRelay({ vc: await openEngine(), podId: id, containerId: id, token: token ?? undefined, socketPath: relaySocketOf(g.root, id) });
+    return exitWhenFlushed(await runRelay({ vc: await openEngine(), podId: id, containerId: id, token: token ?? undefined, socketPath: relaySocketOf(g.root, id) }));
   },
 };

@@ -1,0 +1,113 @@
+// podman driving Podvisor through podvisor-oci, as an unmodified client: podman with its own
+// storage, run and config under a temp dir, conmon and podman's cleanup process calling our
+// runtime (a symlink to bin/podvisor-oci.js with its settings file beside it: podman passes no
+// environment to a runtime), a busybox image imported from a tarball of the busybox-static rootfs.
+// Each podman container is a real QEMU pod, seen by `podvisor pod list`; afterwards no QEMU,
+// relay, conmon, mount or run dir of ours is left.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processesMentioning } from '../helpers/vm.js';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+// Short: a 64-hex pod ID and a socket name must fit in 107 bytes below the run dir.
+const tmp = mkdtempSync('/tmp/pvp-');
+const runDir = path.join(tmp, 'r');
+const home = path.join(tmp, 'home');
+const storage = path.join(tmp, 'storage');
+const runroot = path.join(tmp, 'runroot');
+const runtime = path.join(tmp, 'podvisor-oci');
+const image = 'localhost/pvbb:1';
+const limits = ['--ulimit', 'nofile=20000:20000', '--ulimit', 'nproc=32768:32768'];
+
+const podman = (...args: string[]) =>
+  execa('podman', ['--root', storage, '--runroot', runroot, '--storage-driver', 'overlay', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--runtime', runtime, ...args], {
+    env: { CONTAINERS_CONF: path.join(tmp, 'containers.conf') },
+    reject: false,
+    timeout: 240_000,
+  });
+const podvisor = (...args: string[]) => execa('node', [path.join(REPO, 'bin/podvisor.js'), ...args], { env: { PODVISOR_HOME: home, PODVISOR_RUN_DIR: runDir }, reject: false });
+const podIds = async () => (JSON.parse((await podvisor('pod', 'list', '--json')).stdout) as { id: string }[]).map((p) => p.id);
+const mountsOfOurs = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(tmp));
+
+async function expectNothingLeft(): Promise<void> {
+  expect(await processesMentioning(tmp)).toEqual([]);
+  expect(mountsOfOurs()).toEqual([]);
+  // accel.json: the qemu driver's cache of the host's accelerator verdict, not a pod's.
+  expect((existsSync(runDir) ? readdirSync(runDir) : []).filter((n) => n !== 'accel.json')).toEqual([]);
+  expect(readdirSync(path.join(tmp, 'oci'))).toEqual([]);
+  expect(await podIds()).toEqual([]);
+}
+
+beforeAll(async () => {
+  writeFileSync(path.join(tmp, 'containers.conf'), '[containers]\nnetns = "none"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime = "runc"\n');
+  symlinkSync(path.join(REPO, 'bin/podvisor-oci.js'), runtime);
+  writeFileSync(
+    `${runtime}.env`,
+    [`PODVISOR_HOME=${home}`, `PODVISOR_RUN_DIR=${runDir}`, `PODVISOR_OCI_ROOT=${path.join(tmp, 'oci')}`, `PODVISOR_HOST_PATH_ROOTS=${storage}:${runroot}`, ''].join('\n'),
+  );
+  // The image: a tarball of the busybox-static rootfs (npm run build:rootfs), imported.
+  const tarball = path.join(tmp, 'busybox.tar');
+  await execa('tar', ['-C', path.join(REPO, 'var/rootfs/busybox'), '-cf', tarball, '.']);
+  const imported = await podman('import', '--change', 'ENV PATH=/bin:/sbin', tarball, image);
+  expect(imported.exitCode, imported.stderr).toBe(0);
+}, 120_000);
+
+afterAll(async () => {
+  await podman('rm', '-a', '-f', '-t', '0');
+  await podman('rmi', '-a', '-f');
+  rmSync(tmp, { recursive: true, force: true });
+}, 240_000);
+
+describe('podman --runtime podvisor-oci on real QEMU pods', () => {
+  it('runs a container to its end: output, exit code 3 through run and wait, logs, rm', async () => {
+    const run = await podman('run', '--name', 'c0', '--network=none', ...limits, image, 'sh', '-c', 'echo hello; exit 3');
+    expect([run.stdout, run.exitCode], run.stderr).toEqual(['hello', 3]);
+    const wait = await podman('wait', 'c0');
+    expect(wait.stdout, wait.stderr).toBe('3');
+    expect((await podman('logs', 'c0')).stdout).toBe('hello');
+    expect((await podman('inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', 'c0')).stdout).toBe('exited 3');
+    // podman deletes the runtime's container once it has exited (its own record stays): the VM goes then.
+    expect((await podman('rm', 'c0')).exitCode).toBe(0);
+    await expectNothingLeft();
+  }, 300_000);
+
+  it('runs a detached container: exec, logs, pause/unpause, stop, rm; its PID is a child of conmon', async () => {
+    const run = await podman('run', '-d', '--name', 'c1', '--network=none', ...limits, image, 'sh', '-c', 'echo started; while true; do sleep 1; done');
+    expect(run.exitCode, run.stderr).toBe(0);
+    const id = run.stdout.trim();
+    expect(await podIds()).toEqual([id]);
+    const status = JSON.parse((await podvisor('pod', 'status', id, '--json')).stdout);
+    expect(status).toMatchObject({ state: 'running', hypervisor: 'qemu', agent: 'kata' });
+
+    // The pid-file's PID: a host process, child of conmon (its subreaper), standing for the init.
+    const [pid, conmonPid] = (await podman('inspect', '--format', '{{.State.Pid}} {{.State.ConmonPid}}', 'c1')).stdout.split(' ').map(Number);
+    const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+    expect(ppid).toBe(conmonPid);
+
+    const exec = await podman('exec', 'c1', 'echo', 'exec-out');
+    expect([exec.stdout, exec.exitCode], exec.stderr).toEqual(['exec-out', 0]);
+    expect((await podman('exec', 'c1', 'sh', '-c', 'exit 7')).exitCode).toBe(7);
+    // A terminal is refused, saying why (no pty master to pass over the console socket).
+    const tty = await podman('exec', '-t', 'c1', 'echo', 'tty');
+    expect(tty.exitCode).not.toBe(0);
+    expect(tty.stderr).toContain('SCM_RIGHTS');
+    expect((await podman('logs', 'c1')).stdout).toBe('started');
+
+    expect((await podman('pause', 'c1')).exitCode).toBe(0);
+    expect((await podman('inspect', '--format', '{{.State.Status}}', 'c1')).stdout).toBe('paused');
+    expect(JSON.parse((await podvisor('pod', 'status', id, '--json')).stdout).state).toBe('paused');
+    expect((await podman('unpause', 'c1')).exitCode).toBe(0);
+    expect((await podman('inspect', '--format', '{{.State.Status}}', 'c1')).stdout).toBe('running');
+    expect((await podman('exec', 'c1', 'echo', 'after')).stdout).toBe('after');
+
+    // sh as PID 1 ignores SIGTERM, as under runc: podman sends SIGKILL after -t.
+    const stop = await podman('stop', '-t', '2', 'c1');
+    expect(stop.exitCode, stop.stderr).toBe(0);
+    expect((await podman('inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', 'c1')).stdout).toBe('exited 137');
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+    expect((await podman('rm', 'c1')).exitCode).toBe(0);
+    await expectNothingLeft();
+  }, 300_000);
+});
