@@ -37,6 +37,9 @@ const LABELS: Record<string, string> = {
   'agent.signalContainer': 'container {} signalled',
   'agent.exec': 'process started in {}',
   'store.commit': 'recorded',
+  'hypervisor.buildTemplate': 'template {} ready',
+  'hypervisor.cloneVm': 'VM cloned from template {}',
+  'hypervisor.coldBoot': 'VM cold-booted ({})',
 };
 
 /** The human label of a step name; an unknown name is shown as is rather than hidden. */

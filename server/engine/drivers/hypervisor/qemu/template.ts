@@ -66,7 +66,7 @@ async function fileStamp(path: string): Promise<string> {
 }
 
 /** Everything a clone must have in common with its template: the argv with volatile parts fixed, and the assets' identity. */
-async function keyOf(launch: QemuLaunch, binary: string): Promise<{ key: string; inputs: Record<string, string | number> }> {
+async function keyOf(launch: QemuLaunch, binary: string): Promise<{ key: string; family: string; inputs: Record<string, string | number> }> {
   const fixed: QemuLaunch = {
     ...launch,
     podId: 'template',
@@ -78,10 +78,13 @@ async function keyOf(launch: QemuLaunch, binary: string): Promise<{ key: string;
     template: { memPath: '/T/ram', role: 'template', vmgenid: '00000000-0000-0000-0000-000000000000' },
   };
   const stamps = await Promise.all([binary, launch.kernelPath, launch.initrdPath, launch.imagePath].map(fileStamp));
-  const key = createHash('sha256').update(JSON.stringify([buildQemuArgs(fixed), stamps])).digest('hex').slice(0, 16);
+  const argv = buildQemuArgs(fixed);
+  const key = createHash('sha256').update(JSON.stringify([argv, stamps])).digest('hex').slice(0, 16);
+  // The same launch over other asset contents: a rebuilt guest or QEMU makes the old template stale.
+  const family = createHash('sha256').update(JSON.stringify(argv)).digest('hex').slice(0, 16);
   const devices = launch.devices.map((d) => (d.kind === 'share' ? `share:${d.tag}${d.readOnly ? ':ro' : ''}` : d.kind === 'serialPort' ? `port:${d.name}` : d.kind)).join(' ');
   const machine = launch.config.hypervisorMachineType || 'pc';
-  return { key, inputs: { vcpus: launch.vcpus, memoryMiB: launch.memoryMiB, machine, devices, kernel: launch.kernelPath, initrd: launch.initrdPath, image: launch.imagePath, qemu: binary } };
+  return { key, family, inputs: { vcpus: launch.vcpus, memoryMiB: launch.memoryMiB, machine, devices, kernel: launch.kernelPath, initrd: launch.initrdPath, image: launch.imagePath, qemu: binary } };
 }
 
 /** Serial ports are 9p-free; shares take 9p, the only transport a clone can have (cloneBlocker). */
@@ -137,6 +140,16 @@ async function mappers(host: Host, memory: string): Promise<number[]> {
   return found;
 }
 
+/** Templates of the same launch over older assets, once no clone maps them: an input changed, they are never used again. */
+async function pruneStale(host: Host, settings: TemplateSettings, key: string, family: string): Promise<void> {
+  for (const other of await readdir(settings.dir).catch(() => [] as string[])) {
+    if (other === key || !/^[0-9a-f]{16}$/.test(other)) continue;
+    const files = filesOf(settings, other);
+    const info = JSON.parse(await readFile(files.info, 'utf8').catch(() => '{}')) as { family?: string };
+    if (info.family === family && (await mappers(host, files.memory)).length === 0) await rm(files.dir, { recursive: true, force: true });
+  }
+}
+
 async function build(host: Host, env: DriverEnv, settings: TemplateSettings, pod: PodContext, plan: VmLaunchPlan, key: string): Promise<void> {
   const files = filesOf(settings, key);
   await rm(files.dir, { recursive: true, force: true });
@@ -163,8 +176,9 @@ async function build(host: Host, env: DriverEnv, settings: TemplateSettings, pod
     if (!(await host.waitForExit(pid, ourQemu(run.qmp, host), 5_000))) await host.terminate(pid, ourQemu(run.qmp, host));
     pid = null;
     await rename(`${files.state}.tmp`, files.state);
-    const { inputs } = await keyOf(launch, binary);
-    await writeFile(files.info, JSON.stringify({ key, createdAt: new Date().toISOString(), inputs }) + '\n');
+    const { inputs, family } = await keyOf(launch, binary);
+    await writeFile(files.info, JSON.stringify({ key, family, createdAt: new Date().toISOString(), inputs }) + '\n');
+    await pruneStale(host, settings, key, family);
     await removeRunFiles(files.dir, true, socketsOf(devices));
     await rm(join(files.dir, 'share'), { recursive: true, force: true });
   } catch (err) {
