@@ -15,6 +15,7 @@ import { EngineError, formatZodError, invalidConfig, toEngineError } from './err
 import { podHandle } from './handles.js';
 import { linuxHost } from './host/linux.js';
 import type { Host } from './host/types.js';
+import { defaultHostDevicePatterns, HOST_DEVICE_PATTERNS_SETTING, HostDevicePatternsSchema } from './host-devices.js';
 import { checkHostPaths, containerHostPaths, existingRootDirs, HOST_PATH_ROOTS_SETTING, podHostPaths, type HostPathField } from './host-paths.js';
 import { containerStatusOf, observe, podStatusOf } from './observe.js';
 import { PodLocks } from './pod-lock.js';
@@ -51,6 +52,8 @@ export interface EngineOptions {
   log?: Logger;
   /** The folders host paths in configs may resolve into until an admin stores a list (setHostPathRoots). */
   hostPathRoots: string[];
+  /** Glob patterns of host devices configs may name until an admin stores a list; PODVISOR_HOST_DEVICES when absent. */
+  hostDevicePatterns?: string[];
   /** What the engine and its drivers touch the machine through; the Linux host unless a test fakes it. */
   host?: Host;
   /** VM templating: on unless PODVISOR_TEMPLATES=off; templates kept in `<runRoot>-templates` (templates/types.ts). */
@@ -95,7 +98,15 @@ export function createEngine(opts: EngineOptions): VC {
     if (!r.success) throw new EngineError('STORE_FAILED', `The stored host path roots are damaged: ${formatZodError(r.error)}`);
     return r.data;
   }
-  const allowHostPaths = async (fields: HostPathField[]) => checkHostPaths(fields, await hostPathRoots());
+  const defaultDevicePatterns = opts.hostDevicePatterns ?? defaultHostDevicePatterns();
+  async function hostDevicePatterns(): Promise<string[]> {
+    const stored = await store.getSetting(HOST_DEVICE_PATTERNS_SETTING);
+    if (stored === null) return [...defaultDevicePatterns];
+    const r = HostDevicePatternsSchema.safeParse(stored);
+    if (!r.success) throw new EngineError('STORE_FAILED', `The stored host device patterns are damaged: ${formatZodError(r.error)}`);
+    return r.data;
+  }
+  const allowHostPaths = async (fields: HostPathField[]) => checkHostPaths(fields, await hostPathRoots(), await hostDevicePatterns());
 
   const session = async (pod: PodRecord, isNew = false) =>
     new PodSession(pod, isNew ? [] : await store.listContainers(pod.id), driversFor(pod.config, env), runDirFor(runRoot, pod.id), log.child({ pod: pod.id }), isNew);
@@ -210,7 +221,7 @@ export function createEngine(opts: EngineOptions): VC {
     checkDriverCombination(config);
     await allowHostPaths([...podHostPaths(config), ...assetHostPaths(config.annotations)]);
     checkAssetAnnotations(config.annotations);
-    checkPodStorage(config);
+    await checkPodStorage(config);
     const release = await locks.acquire(config.id);
     try {
       if (await store.getPod(config.id)) throw new EngineError('POD_EXISTS', `Pod "${config.id}" already exists`, { podId: config.id });
@@ -263,7 +274,7 @@ export function createEngine(opts: EngineOptions): VC {
       await allowHostPaths(containerHostPaths(config));
       // A pod's volumes never change after CreatePod: reading them before the lock is safe.
       const record = await store.getPod(parseId('Pod', podId));
-      if (record) checkContainerStorage(config, record.config.volumes);
+      if (record) await checkContainerStorage(config, record.config);
       const s = await mutate('createContainer', podId, config.id, (s, rb) => containerOps.createContainer(s, config, rb));
       const pod = handleOf(s);
       return { pod, container: pod.getContainer(config.id)! };
@@ -329,6 +340,12 @@ export function createEngine(opts: EngineOptions): VC {
       const roots = await existingRootDirs(parseWith(z.object({ roots: HostPathRootsSchema }), { roots: input }, 'host path roots').roots);
       await store.putSetting(HOST_PATH_ROOTS_SETTING, roots);
       return roots;
+    },
+    hostDevicePatterns,
+    async setHostDevicePatterns(input) {
+      const patterns = [...new Set(parseWith(z.object({ patterns: HostDevicePatternsSchema }), { patterns: input }, 'host device patterns').patterns)];
+      await store.putSetting(HOST_DEVICE_PATTERNS_SETTING, patterns);
+      return patterns;
     },
     doctor: (options) => runDoctor({ store, runRoot, locks, host: env.host, log, observe: async (id) => (await observed(id)).pod.state }, options),
     listTemplates: () => templates.listTemplates(env),

@@ -2,9 +2,12 @@
 // sources, devices, hooks, the VM's kernel, images, firmware and QEMU binary, the network namespace)
 // must resolve, symlinks followed, to an allowed root or below one. Checked after validation and
 // before a call does anything; a path left empty means the driver's default and is not checked.
+// A path that resolves to a device node is judged by the device allowlist instead (glob patterns,
+// host-devices.ts): a directory root never lets a device through, however wide it is.
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from './errors.js';
+import { allowedDevices } from './host-devices.js';
 import type { ContainerConfig, Mount, PodConfig } from './types.js';
 
 /** The store key of the admin's list (JSON array of absolute, realpath'd directories). */
@@ -14,8 +17,12 @@ export interface HostPathField {
   /** Where the path sits in the config, spelt as zod spells issue paths: `containers.0.rootFs`. */
   field: string;
   path: string;
-  /** Hooks, VM assets and root filesystems must also exist, as a file or a directory. */
-  mustBe: 'file' | 'directory' | null;
+  /**
+   * Hooks, VM assets and root filesystems must also exist, as a file or a directory. `rootfs`: a
+   * directory, or a disk image file or block device (hotplugged, storage.ts); `block`: an image
+   * file or a block device; `device`: a character device or FIFO (deviceInfos of type c, u, p).
+   */
+  mustBe: 'file' | 'directory' | 'rootfs' | 'block' | 'device' | null;
 }
 
 const HYPERVISOR_FILES = ['kernelPath', 'imagePath', 'initrdPath', 'firmwarePath', 'hypervisorPath'] as const;
@@ -27,13 +34,13 @@ const HOOK_KINDS = ['preStartHooks', 'postStartHooks', 'postStopHooks'] as const
 const sourceIsPath = (m: Mount) => m.source.includes('/');
 
 export function containerHostPaths(c: ContainerConfig, prefix = ''): HostPathField[] {
-  const fields: HostPathField[] = [{ field: `${prefix}rootFs`, path: c.rootFs, mustBe: 'directory' }];
+  const fields: HostPathField[] = [{ field: `${prefix}rootFs`, path: c.rootFs, mustBe: 'rootfs' }];
   c.mounts.forEach((m, i) => {
     if (sourceIsPath(m)) fields.push({ field: `${prefix}mounts.${i}.source`, path: m.source, mustBe: null });
     if (m.hostPath) fields.push({ field: `${prefix}mounts.${i}.hostPath`, path: m.hostPath, mustBe: null });
   });
   c.deviceInfos.forEach((d, i) => {
-    if (d.hostPath) fields.push({ field: `${prefix}deviceInfos.${i}.hostPath`, path: d.hostPath, mustBe: null });
+    if (d.hostPath) fields.push({ field: `${prefix}deviceInfos.${i}.hostPath`, path: d.hostPath, mustBe: d.devType === 'b' ? 'block' : 'device' });
   });
   return fields;
 }
@@ -82,19 +89,31 @@ function isWithin(root: string, resolved: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
-async function kindOf(resolved: string): Promise<'file' | 'directory' | 'other'> {
+type Kind = 'file' | 'directory' | 'block' | 'char' | 'other';
+
+async function kindOf(resolved: string): Promise<Kind> {
   const s = await stat(resolved);
-  return s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other';
+  return s.isFile() ? 'file' : s.isDirectory() ? 'directory' : s.isBlockDevice() ? 'block' : s.isCharacterDevice() ? 'char' : 'other';
 }
+
+/** Which kinds each `mustBe` takes, and how a refusal says it. */
+const ACCEPTS: Record<NonNullable<HostPathField['mustBe']>, { kinds: Kind[]; what: string }> = {
+  file: { kinds: ['file'], what: 'a file' },
+  directory: { kinds: ['directory'], what: 'a directory' },
+  rootfs: { kinds: ['directory', 'file', 'block'], what: 'a directory, a disk image file or a block device' },
+  block: { kinds: ['file', 'block'], what: 'a disk image file or a block device' },
+  device: { kinds: ['char', 'other'], what: 'a character device or FIFO' },
+};
 
 /**
  * Throws PERMISSION_DENIED naming the first field whose path resolves outside `roots` (themselves
  * resolved here, at the time of the call), and INVALID_CONFIG for a relative path or a file or
  * folder that must exist and does not. Only paths inside the roots are tested for existence.
  */
-export async function checkHostPaths(fields: HostPathField[], roots: string[]): Promise<void> {
+export async function checkHostPaths(fields: HostPathField[], roots: string[], devicePatterns: string[] = []): Promise<void> {
   if (!fields.length) return;
   const allowed = [...new Set(await Promise.all(roots.map(async (r) => (await resolveHostPath(path.resolve(r))).resolved)))];
+  let devices: Set<string> | null = null; // expanded only when a device node is named
   const outside = (field: string, p: string, why: string, extra: Record<string, unknown> = {}) =>
     new EngineError('PERMISSION_DENIED', `${field}: "${p}" ${why} (${allowed.join(', ')})`, { field, path: p, ...extra, roots: allowed });
   for (const { field, path: p, mustBe } of fields) {
@@ -105,11 +124,21 @@ export async function checkHostPaths(fields: HostPathField[], roots: string[]): 
     } catch (err) {
       throw outside(field, p, `cannot be resolved (${(err as NodeJS.ErrnoException).code ?? String(err)}) against the allowed host paths`);
     }
-    if (!allowed.some((root) => isWithin(root, found.resolved))) throw outside(field, p, 'is outside the allowed host paths', { resolved: found.resolved });
-    if (!mustBe) continue;
     const kind = found.exists ? await kindOf(found.resolved) : null;
-    if (kind !== mustBe) {
-      const what = kind ? `is not a ${mustBe}` : 'does not exist';
+    if (kind === 'block' || kind === 'char') {
+      devices ??= await allowedDevices(devicePatterns);
+      if (!devices.has(found.resolved)) {
+        throw new EngineError('PERMISSION_DENIED', `${field}: "${p}" is a device outside the allowed host devices (${devicePatterns.join(', ') || 'none allowed'})`, {
+          field,
+          path: p,
+          resolved: found.resolved,
+          patterns: devicePatterns,
+        });
+      }
+    } else if (!allowed.some((root) => isWithin(root, found.resolved))) throw outside(field, p, 'is outside the allowed host paths', { resolved: found.resolved });
+    if (!mustBe) continue;
+    if (!kind || !ACCEPTS[mustBe].kinds.includes(kind)) {
+      const what = kind ? `is not ${ACCEPTS[mustBe].what}` : 'does not exist';
       throw new EngineError('INVALID_CONFIG', `${field}: "${p}" ${what}`, { field, path: p });
     }
   }

@@ -96,6 +96,10 @@ export interface VC {
   hostPathRoots(): Promise<string[]>;
   /** Podvisor addition: replaces the admin's list (1 to 64 existing directories); returns it realpath'd, without duplicates. */
   setHostPathRoots(roots: string[]): Promise<string[]>;
+  /** Podvisor addition: glob patterns of host devices configs may name — the admin's list, else PODVISOR_HOST_DEVICES (empty: none). */
+  hostDevicePatterns(): Promise<string[]>;
+  /** Podvisor addition: replaces the admin's device patterns (0 to 64 absolute globs); returns them without duplicates. */
+  setHostDevicePatterns(patterns: string[]): Promise<string[]>;
   /** Podvisor addition: reconciles the store with the host (dead VMs, orphan processes, run dirs, netns, stale locks); `fix` repairs. */
   doctor(options?: DoctorOptions): Promise<DoctorReport>;
   /** Podvisor addition: the VM templates pods are cloned from (key, size, age, clones using each). */

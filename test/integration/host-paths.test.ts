@@ -140,7 +140,7 @@ describe('host-path allowlist', () => {
     // Allowed, and then refused for what they ask (storage.ts): devices are not implemented yet,
     // and a mount's hostPath is Podvisor's to fill in.
     const device = { rootFs: t.rootfs, deviceInfos: [{ hostPath: file('dev'), containerPath: '/dev/x', devType: 'c' as const }] };
-    expect(await refusal(t.vc.createPod(pod('q', device)))).toMatchObject({ code: 'NOT_SUPPORTED', details: { field: 'containers.0.deviceInfos' } });
+    expect(await refusal(t.vc.createPod(pod('q', device)))).toMatchObject({ code: 'INVALID_CONFIG', details: { field: 'containers.0.deviceInfos.0.hostPath' } });
     const hostPath = { rootFs: t.rootfs, mounts: [{ source: path.join(t.root, 'share'), destination: '/share', hostPath: path.join(t.root, 'share-host') }] };
     expect(await refusal(t.vc.createPod(pod('q', hostPath)))).toMatchObject({ code: 'INVALID_CONFIG', details: { field: 'containers.0.mounts.0.hostPath' } });
   });
@@ -157,7 +157,10 @@ describe('host-path allowlist', () => {
     await using t = await operatorEngine();
     const missing = path.join(t.root, 'missing');
     expect(await refusal(t.vc.createPod(pod('p', { rootFs: missing })))).toMatchObject({ code: 'INVALID_CONFIG', message: `containers.0.rootFs: "${missing}" does not exist` });
-    expect(await refusal(t.vc.createPod(pod('p', { rootFs: t.hook })))).toMatchObject({ code: 'INVALID_CONFIG', message: `containers.0.rootFs: "${t.hook}" is not a directory` });
+    expect(await refusal(t.vc.createPod(pod('p', { rootFs: t.hook })))).toMatchObject({
+      code: 'INVALID_CONFIG',
+      message: `containers.0.rootFs: "${t.hook}" is neither a directory, a disk image (qcow2, or raw ext2/3/4) nor a block device`,
+    });
     expect(await refusal(t.vc.createPod(pod('p', { rootFs: t.rootfs }, { hooks: { preStartHooks: [{ path: t.rootfs }] } })))).toMatchObject({
       code: 'INVALID_CONFIG',
       details: { field: 'hooks.preStartHooks.0.path' },

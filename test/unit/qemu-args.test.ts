@@ -1,31 +1,10 @@
 // Pins the QEMU command line the qemu driver builds, so any change to it is a visible diff.
 import { describe, expect, it } from 'vitest';
-import { buildQemuArgs, escapeOptionValue, kernelCommandLine, type LaunchDevice, type QemuLaunch } from '../../server/engine/drivers/hypervisor/qemu/args.js';
-import { HypervisorConfigSchema, type HypervisorConfig } from '../../server/engine/types.js';
+import { buildQemuArgs, escapeOptionValue, kernelCommandLine, type LaunchDevice } from '../../server/engine/drivers/hypervisor/qemu/args.js';
+import { AGENT_PORT, SHARED, testLaunch } from '../helpers/qemu-launch.js';
 
-const AGENT_PORT: LaunchDevice = { kind: 'serialPort', name: 'agent.channel.0', socketPath: '/run/pv/p1/agent.channel.0.sock' };
-const SHARED: LaunchDevice = { kind: 'share', tag: 'kataShared', hostPath: '/run/pv/p1/shared', readOnly: false, fs: 'virtio-9p' };
 const SHARED_VIRTIOFS: LaunchDevice = { ...SHARED, fs: 'virtio-fs', socketPath: '/run/pv/p1/vfs0.sock' };
-
-function launch(overrides: Partial<QemuLaunch> = {}, config: Partial<HypervisorConfig> = {}): QemuLaunch {
-  return {
-    podId: 'p1',
-    uuid: '00000000-0000-4000-8000-000000000001',
-    hostname: 'web 1',
-    config: HypervisorConfigSchema.parse(config),
-    vcpus: 1,
-    memoryMiB: 256,
-    accelerator: 'tcg',
-    kernelPath: '/g/vmlinux',
-    initrdPath: '/g/initrd.img',
-    imagePath: '/g/image.ext4',
-    hugetlbfsPath: null,
-    sockets: { qmp: '/run/pv/p1/qmp.sock', console: '/run/pv/p1/console.sock' },
-    consoleLog: '/run/pv/p1/console.log',
-    devices: [AGENT_PORT, SHARED],
-    ...overrides,
-  };
-}
+const launch = testLaunch;
 
 /** One "-option value" per line, so a snapshot diff points at the option that changed. */
 function optionLines(args: string[]): string {

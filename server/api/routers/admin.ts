@@ -1,7 +1,7 @@
 // Admin-only procedures: users, the audit log, the host paths API calls may name, and doctor.
 import { z } from 'zod';
 import { AuditExportSchema, AuditQuerySchema, NewUserSchema, PasswordSchema, RoleSchema, UsernameSchema, toJsonLines } from '../../auth/index.js';
-import { HostPathRootsSchema } from '../../engine/index.js';
+import { HostDevicePatternsSchema, HostPathRootsSchema } from '../../engine/index.js';
 import { auditedDoctor } from '../doctor.js';
 import { adminProcedure, router } from '../trpc.js';
 
@@ -19,4 +19,7 @@ export const adminRouter = router({
   doctor: adminProcedure.query(({ ctx }) => auditedDoctor(ctx, false)),
   doctorFix: adminProcedure.mutation(({ ctx }) => auditedDoctor(ctx, true)),
   setHostPathRoots: adminProcedure.input(z.object({ roots: HostPathRootsSchema })).mutation(({ ctx, input }) => ctx.engine.setHostPathRoots(input.roots)),
+  /** Glob patterns of the host devices configs may name (deviceInfos, a block rootfs). */
+  hostDevicePatterns: adminProcedure.query(({ ctx }) => ctx.engine.hostDevicePatterns()),
+  setHostDevicePatterns: adminProcedure.input(z.object({ patterns: HostDevicePatternsSchema })).mutation(({ ctx, input }) => ctx.engine.setHostDevicePatterns(input.patterns)),
 });

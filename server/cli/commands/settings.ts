@@ -1,5 +1,6 @@
 // `podvisor settings …`: the console's admin settings. host-paths: the folders that host paths in
-// pod and container configs (root filesystems, volumes, mounts, kernels, hooks…) must resolve into.
+// pod and container configs (root filesystems, volumes, mounts, kernels, hooks…) must resolve into;
+// host-devices: glob patterns of the device nodes they may name (deviceInfos, a block rootfs).
 import path from 'node:path';
 import type { Command } from 'commander';
 import { apiAction } from '../context.js';
@@ -25,4 +26,14 @@ export function registerSettingsCommands(program: Command): void {
         show(ctx, await ctx.api.admin.setHostPathRoots.mutate({ roots }), lines);
       }),
     );
+
+  const hostDevices = settings
+    .command('host-devices')
+    .description('glob patterns of the host devices API calls may name, one a line (none: no device)')
+    .action(apiAction(async (ctx) => show(ctx, await ctx.api.admin.hostDevicePatterns.query(), lines)));
+
+  hostDevices
+    .command('set [PATTERN...]')
+    .description("replace them: absolute globs such as '/dev/loop*' (quote them from the shell); none clears the list")
+    .action(apiAction(async (ctx, patterns: string[]) => show(ctx, await ctx.api.admin.setHostDevicePatterns.mutate({ patterns }), lines)));
 }

@@ -2,6 +2,7 @@
 // each contribute the devices they need on the VM; the hypervisor turns them into its own command
 // line and hands back typed endpoints. No driver reads another driver's state by key.
 import { z } from 'zod';
+import { GuestBlockSchema as GuestBlockWire } from '../../guest/protocol/devices.js';
 import { MacSchema as Mac } from '../../guest/protocol/network.js';
 
 /** How a NIC reaches the host: a tap QEMU opens by name in the pod's netns, or a macvtap's char device. */
@@ -26,6 +27,10 @@ export const VmDeviceSchema = z.discriminatedUnion('kind', [
     queues: z.number().int().min(1).max(8).default(1),
     backend: NicBackendSchema,
   }),
+  /** A PCI-PCI bridge whose slots take hotplugged disks (HypervisorConfig.defaultBridges of them). */
+  z.object({ kind: z.literal('pciBridge'), index: z.number().int().min(0).max(4) }),
+  /** The virtio-scsi controller hotplugged disks go on when blockDeviceDriver is virtio-scsi. */
+  z.object({ kind: z.literal('scsiController') }),
 ]);
 export type VmDevice = z.infer<typeof VmDeviceSchema>;
 export type VmDeviceInput = z.input<typeof VmDeviceSchema>;
@@ -76,3 +81,24 @@ export {
   type GuestNetwork,
   type GuestRoute,
 } from '../../guest/protocol/network.js';
+
+// Block hotplug (storage): a host file or block device plugged into the running VM, and where the
+// guest finds it. The hypervisor hands back a PluggedBlock; whoever asked keeps it (the kata agent
+// in the container's state) and gives it back to unplug, so a restarted engine unplugs the same one.
+export { GuestBlockSchema, type GuestBlock } from '../../guest/protocol/devices.js';
+
+export const BlockSourceSchema = z.object({
+  path: z.string().startsWith('/'),
+  /** raw for block devices and plain images; qcow2 as its header says. */
+  format: z.enum(['raw', 'qcow2']),
+  readOnly: z.boolean().default(false),
+});
+export type BlockSource = z.infer<typeof BlockSourceSchema>;
+
+export const PluggedBlockSchema = z.object({
+  /** QEMU's device id; the drive's node name is derived from it. */
+  id: z.string().regex(/^pv[0-9a-f]{8}-[a-z0-9]{2,8}$/),
+  source: z.string(),
+  guest: GuestBlockWire,
+});
+export type PluggedBlock = z.infer<typeof PluggedBlockSchema>;

@@ -10,7 +10,7 @@ import { createNoopAgent } from './agent/noop.js';
 import type { Agent } from './agent/types.js';
 import { createMockHypervisor } from './hypervisor/mock.js';
 import { createQemuHypervisor } from './hypervisor/qemu/index.js';
-import type { Hypervisor } from './hypervisor/types.js';
+import type { BlockHotplug, Hypervisor } from './hypervisor/types.js';
 import { createCniNetwork, createCnmNetwork } from './network/driver.js';
 import { createNoopNetwork } from './network/noop.js';
 import type { Network } from './network/types.js';
@@ -44,7 +44,8 @@ type HostedEnv = DriverEnv & { host: Host };
 
 type Factories = {
   hypervisor: Partial<Record<HypervisorType, (env: HostedEnv) => Hypervisor>>;
-  agent: Partial<Record<AgentType, (env: HostedEnv, proxy: Proxy, shim: Shim) => Agent>>;
+  /** `hotplug`: the pod's hypervisor's block hotplug, when it has one (the agent plugs a container's disks). */
+  agent: Partial<Record<AgentType, (env: HostedEnv, proxy: Proxy, shim: Shim, hotplug: BlockHotplug | undefined) => Agent>>;
   proxy: Partial<Record<ProxyType, (env: HostedEnv) => Proxy>>;
   shim: Partial<Record<ShimType, (env: HostedEnv) => Shim>>;
   network: Partial<Record<NetworkModel, (env: HostedEnv) => Network>>;
@@ -52,7 +53,7 @@ type Factories = {
 
 export const FACTORIES: Factories = {
   hypervisor: { mock: () => createMockHypervisor(), qemu: (env) => createQemuHypervisor(env) },
-  agent: { noop: (_env, _proxy, shim) => createNoopAgent(shim), kata: (env, proxy, shim) => createKataAgent(env, proxy, shim) },
+  agent: { noop: (_env, _proxy, shim, hotplug) => createNoopAgent(shim, hotplug), kata: (env, proxy, shim, hotplug) => createKataAgent(env, proxy, shim, hotplug) },
   proxy: { noopProxy: () => createNoopProxy(), kataProxy: (env) => createKataProxy(env.host), noProxy: () => createNoProxy() },
   shim: { noopShim: () => createNoopShim(), kataShim: (env) => createKataShim(env.host) },
   network: { noop: () => createNoopNetwork(), CNI: (env) => createCniNetwork({ host: env.host }), CNM: (env) => createCnmNetwork({ host: env.host }) },
@@ -72,9 +73,10 @@ export function driversFor(config: PodConfig, driverEnv: DriverEnv): Drivers {
   const env = { ...driverEnv, host: driverEnv.host ?? linuxHost };
   const proxy = pick('proxy', config.proxyType)(env);
   const shim = pick('shim', config.shimType)(env);
+  const hypervisor = pick('hypervisor', config.hypervisorType)(env);
   return {
-    hypervisor: pick('hypervisor', config.hypervisorType)(env),
-    agent: pick('agent', config.agentType)(env, proxy, shim),
+    hypervisor,
+    agent: pick('agent', config.agentType)(env, proxy, shim, hypervisor.blockHotplug),
     network: pick('network', config.networkModel)(env),
     host: env.host,
   };

@@ -1,12 +1,14 @@
 // The agent's containers: OCI bundles under the state dir, one crun child per running process
 // (crun stays in the foreground so it reaps the process and hands us its exit code).
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProtocolError } from '../protocol/messages.js';
 import type { ContainerMount, ProcessSpec } from '../protocol/ops.js';
+import type { ContainerDevice, GuestBlock } from '../protocol/devices.js';
 import { ociMounts } from './container-mounts.js';
+import { mountBlockRootfs, ociDevices, unmountBlockRootfs } from './devices.js';
 import { ContainerProcess, type StreamName } from './container-process.js';
 import { NETWORK_FILES } from './network.js';
 import { buildConfig, buildProcess } from './oci-spec.js';
@@ -26,6 +28,8 @@ interface Container {
   init: ContainerProcess | null;
   execs: Map<string, ContainerProcess>;
   spec: ProcessSpec;
+  /** The rootfs is a plugged disk mounted at `rootfs` (devices.ts), unmounted on remove. */
+  blockRootfs: boolean;
 }
 
 export type ContainerState = 'created' | 'running' | 'stopped';
@@ -59,16 +63,23 @@ export class ContainerManager {
     return [...this.containers.keys()];
   }
 
-  async create(containerId: string, readonlyRootfs: boolean, spec: ProcessSpec, containerMounts: ContainerMount[]): Promise<void> {
+  async create(containerId: string, readonlyRootfs: boolean, spec: ProcessSpec, containerMounts: ContainerMount[], devices: ContainerDevice[] = [], rootfsBlock: GuestBlock | null = null): Promise<void> {
     if (this.containers.has(containerId)) throw new ProtocolError('ALREADY_EXISTS', `container "${containerId}" already exists`);
-    const rootfs = join(this.sharedDir, containerId, 'rootfs');
+    const rootfs = rootfsBlock ? join(this.stateDir, 'rootfs', containerId) : join(this.sharedDir, containerId, 'rootfs');
     const bundle = join(this.stateDir, 'bundles', containerId);
-    const process = await buildProcess(rootfs, spec);
-    const mounts = await ociMounts(containerMounts, { sharedDir: this.sharedDir, volumes: this.volumes });
-    await mkdir(bundle, { recursive: true });
-    const config = buildConfig({ containerId, rootfs, readonlyRootfs, hostname: this.hostname, process, networkFiles: this.networkFilesFor(rootfs, readonlyRootfs), mounts });
-    await writeFile(join(bundle, 'config.json'), JSON.stringify(config));
-    this.containers.set(containerId, { id: containerId, bundle, rootfs, init: null, execs: new Map(), spec });
+    if (rootfsBlock) await mountBlockRootfs(rootfsBlock, rootfs);
+    try {
+      const process = await buildProcess(rootfs, spec);
+      const mounts = await ociMounts(containerMounts, { sharedDir: this.sharedDir, volumes: this.volumes });
+      const nodes = await ociDevices(devices);
+      await mkdir(bundle, { recursive: true });
+      const config = buildConfig({ containerId, rootfs, readonlyRootfs, hostname: this.hostname, process, networkFiles: this.networkFilesFor(rootfs, readonlyRootfs), mounts, devices: nodes });
+      await writeFile(join(bundle, 'config.json'), JSON.stringify(config));
+    } catch (err) {
+      if (rootfsBlock) await unmountBlockRootfs(rootfs);
+      throw err;
+    }
+    this.containers.set(containerId, { id: containerId, bundle, rootfs, init: null, execs: new Map(), spec, blockRootfs: rootfsBlock !== null });
   }
 
   async start(containerId: string): Promise<number> {
@@ -138,6 +149,8 @@ export class ContainerManager {
     }
     await runCommand(this.runtime.crun, crunArgs(this.runtime, 'delete', '-f', containerId));
     await rm(c.bundle, { recursive: true, force: true });
+    // Before the host unplugs the disk: a filesystem yanked from under the kernel logs errors.
+    if (c.blockRootfs) await unmountBlockRootfs(c.rootfs);
     this.containers.delete(containerId);
   }
 
@@ -180,4 +193,7 @@ export async function reapOrphanContainers(runtime: RuntimeOptions, stateDir: st
     await runCommand(runtime.crun, crunArgs(runtime, 'delete', '-f', id));
   }
   await rm(join(stateDir, 'bundles'), { recursive: true, force: true });
+  // Rootfs disks the predecessor mounted: the host unplugs them when it removes their containers.
+  const rootfsDir = join(stateDir, 'rootfs');
+  for (const id of await readdir(rootfsDir).catch(() => [] as string[])) await unmountBlockRootfs(join(rootfsDir, id));
 }

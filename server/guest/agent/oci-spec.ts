@@ -3,6 +3,7 @@
 // pod, so its network is the pod's network (upstream kata also drops the netns entry).
 import { join } from 'node:path';
 import type { ProcessSpec } from '../protocol/ops.js';
+import type { OciDevice } from './devices.js';
 import { resolveUser } from './users.js';
 
 /** crun's default capability set (`crun spec`), used when the Cmd names none. */
@@ -46,6 +47,8 @@ export interface ContainerSpecInput {
   networkFiles: { dir: string; names: readonly string[] } | null;
   /** The container's own mounts; one at the destination of a default replaces it (a bigger /dev/shm). */
   mounts: OciMount[];
+  /** Device nodes crun makes in the container (devices.ts), each allowed in its device cgroup. */
+  devices?: OciDevice[];
 }
 
 /** Read-only: a container must not rewrite the pod's name resolution for its siblings. */
@@ -89,6 +92,12 @@ export function buildConfig(input: ContainerSpecInput): Record<string, unknown> 
     linux: {
       namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
       cgroupsPath: `/podvisor/${input.containerId}`,
+      ...(input.devices?.length
+        ? {
+            devices: input.devices,
+            resources: { devices: input.devices.filter((d) => d.type !== 'p').map((d) => ({ allow: true, type: d.type === 'u' ? 'c' : d.type, major: d.major, minor: d.minor, access: 'rwm' })) },
+          }
+        : {}),
       maskedPaths: ['/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'],
       readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
     },

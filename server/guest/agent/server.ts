@@ -77,8 +77,8 @@ export function serveAgent(channel: Channel, options: AgentOptions): { manager: 
       manager.volumes = new Map();
       return { body: {} };
     },
-    CreateContainer: async ({ containerId, readonlyRootfs, process, mounts }) => {
-      await manager.create(containerId, readonlyRootfs, process, mounts);
+    CreateContainer: async ({ containerId, readonlyRootfs, process, mounts, devices, rootfsBlock }) => {
+      await manager.create(containerId, readonlyRootfs, process, mounts, devices, rootfsBlock);
       return { body: {} };
     },
     StartContainer: async ({ containerId }) => ({ body: { pid: await manager.start(containerId) } }),

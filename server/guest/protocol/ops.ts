@@ -1,6 +1,7 @@
 // Every operation of the guest agent (after the Kata agent API) with its request and response
 // schema, plus the events the agent pushes. Host and guest validate against the same schemas.
 import { z } from 'zod';
+import { ContainerDeviceSchema, GuestBlockSchema } from './devices.js';
 import { EMPTY_GUEST_NETWORK, GuestNetworkSchema } from './network.js';
 
 const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be a plain identifier');
@@ -106,7 +107,16 @@ export const AGENT_OPS = {
   },
   DestroySandbox: { request: Empty, response: Empty },
   CreateContainer: {
-    request: z.object({ containerId: Id, readonlyRootfs: z.boolean().default(false), process: ProcessSpecSchema, mounts: z.array(ContainerMountSchema).default([]) }),
+    request: z.object({
+      containerId: Id,
+      readonlyRootfs: z.boolean().default(false),
+      process: ProcessSpecSchema,
+      mounts: z.array(ContainerMountSchema).default([]),
+      /** deviceInfos, as the guest must make them (devices.ts). */
+      devices: z.array(ContainerDeviceSchema).default([]),
+      /** A rootfs on a plugged disk, mounted as the container's root; null: the rootfs in the pod's share. */
+      rootfsBlock: GuestBlockSchema.nullable().default(null),
+    }),
     response: Empty,
   },
   StartContainer: { request: z.object({ containerId: Id }), response: z.object({ pid: z.number().int() }) },

@@ -1,4 +1,5 @@
 // `/admin/settings`: host-wide settings (admins only).
+import { HostDevicePatterns } from '../../../../components/admin/host-device-patterns';
 import { HostPathRoots } from '../../../../components/admin/host-path-roots';
 import { PageHeader } from '../../../../components/ui/page-header';
 
@@ -10,6 +11,7 @@ export default function SettingsPage() {
       <PageHeader title="Settings" />
       <div className="detail-grid">
         <HostPathRoots />
+        <HostDevicePatterns />
       </div>
     </>
   );

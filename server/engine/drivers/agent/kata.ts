@@ -14,6 +14,8 @@ import type { VmEndpoints } from '../devices.js';
 import type { PodContext } from '../types.js';
 import { agentCodeOf, isUnreachable, openClient, proxyOf, withAgent } from './kata-connection.js';
 import { openProcessIo } from './kata-io.js';
+import { plugContainerBlocks, pluggedBlocksOf, unplugContainerBlocks } from './block-devices.js';
+import type { BlockHotplug } from '../hypervisor/types.js';
 import { openPolledProcessIo } from './kata-io-polled.js';
 import { shareContainerMounts, sharedMountsOf, unshareLeftovers, unshareMounts, type SharedMount } from './kata-container-mounts.js';
 import { bindRootfs, hostSharedDir, SHARED_TAG, sharedStorage, unbindRootfs, volumeShares, volumeStorages } from './kata-mounts.js';
@@ -47,7 +49,7 @@ function agentSocketOf(pod: PodContext, vm: VmEndpoints): string {
   return socket;
 }
 
-export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agent {
+export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim, hotplug?: BlockHotplug): Agent {
   // Every process gets a detached shim, whatever its Cmd.detach: the engine never hands its own
   // stdio (or a tty a config names) to a shim, since its caller may be the console server or a
   // script capturing stdout. The process's stdio stays in the agent for attach (the CLI follows a
@@ -102,19 +104,26 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
 
     async createContainer(pod, c) {
       const { id, rootFs, readonlyRootfs, cmd } = c.config;
-      await bindRootfs(pod, id, rootFs, readonlyRootfs);
+      // Disks first (a rootfs image, deviceInfos of type b): the guest waits for them to appear.
+      const blocks = await plugContainerBlocks(pod, c.config, hotplug);
       let shared: SharedMount[] = [];
       try {
+        if (!blocks.rootfs) await bindRootfs(pod, id, rootFs, readonlyRootfs);
         const made = await shareContainerMounts(pod, c.config);
         shared = made.shared;
-        const request = { containerId: id, readonlyRootfs, process: processSpecOf(cmd), mounts: made.mounts };
-        await withAgent(pod, `create container ${id}`, (client) => client.call('CreateContainer', request));
+        const request = { containerId: id, readonlyRootfs, process: processSpecOf(cmd), mounts: made.mounts, devices: blocks.devices, rootfsBlock: blocks.rootfs };
+        await withAgent(pod, `create container ${id}`, (client) => client.call('CreateContainer', request)).catch((err: unknown) => {
+          // The guest has no such character device: the config asks for what this VM cannot give.
+          if (agentCodeOf(err) === 'NOT_SUPPORTED') throw new EngineError('NOT_SUPPORTED', (err as Error).message, { containerId: id }, { cause: err });
+          throw err;
+        });
       } catch (err) {
         await unshareMounts(pod, shared);
         await unbindRootfs(pod, id);
+        await unplugContainerBlocks(pod, blocks.plugged, hotplug).catch((e: unknown) => pod.log.warn({ err: e }, 'a disk stays plugged after a failed create'));
         throw err;
       }
-      return { mounts: shared };
+      return { mounts: shared, blocks: blocks.plugged };
     },
 
     async startContainer(pod, c) {
@@ -137,6 +146,8 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim): Agen
       await shim.stop(pod, kataContainerStateOf(c.agentState).shimPid, { containerId: id, token: id });
       await unshareMounts(pod, sharedMountsOf(c.agentState));
       await unbindRootfs(pod, id);
+      // Only once the guest removed the container: it no longer holds the disks.
+      await unplugContainerBlocks(pod, pluggedBlocksOf(c.agentState), hotplug);
     },
 
     async signalContainer(pod, c, signal, all) {

@@ -6,11 +6,15 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Shim } from '../shim/types.js';
+import type { BlockHotplug } from '../hypervisor/types.js';
+import type { DriverState } from '../types.js';
+import { plugContainerBlocks, pluggedBlocksOf, unplugContainerBlocks } from './block-devices.js';
 import type { Agent, ProcessIo } from './types.js';
 
 export const noopExitFile = (runDir: string, containerId: string) => join(runDir, `noop-exit-${containerId}`);
 
-export function createNoopAgent(shim: Shim): Agent {
+/** `hotplug`: a container's disks are still plugged and unplugged (the mock hypervisor records them), for logic tests. */
+export function createNoopAgent(shim: Shim, hotplug?: BlockHotplug): Agent {
   const startProcess = async (pod: Parameters<Agent['exec']>[0], containerId: string, token: string) => ({
     token,
     pid: await shim.start(pod, { containerId, token, url: '', direct: true }),
@@ -24,14 +28,18 @@ export function createNoopAgent(shim: Shim): Agent {
       return {};
     },
     async stopSandbox() {},
-    async createContainer() {
-      return {};
+    async createContainer(pod, c) {
+      const blocks = await plugContainerBlocks(pod, c.config, hotplug);
+      const state: DriverState = blocks.plugged.length ? { blocks: blocks.plugged } : {};
+      return state;
     },
     async startContainer(pod, c) {
       await rm(noopExitFile(pod.runDir, c.config.id), { force: true });
-      return { process: await startProcess(pod, c.config.id, c.config.id), agentState: {} };
+      return { process: await startProcess(pod, c.config.id, c.config.id), agentState: c.agentState };
     },
-    async stopContainer() {},
+    async stopContainer(pod, c) {
+      await unplugContainerBlocks(pod, pluggedBlocksOf(c.agentState), hotplug);
+    },
     async signalContainer() {},
     async exec(pod, c) {
       return startProcess(pod, c.config.id, randomUUID());

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { HypervisorDefaults } from '../../effective-config.js';
 import type { VmEndpoints } from '../devices.js';
 import type { PodContext } from '../types.js';
+import { createMockBlockHotplug, mockBlocksFile } from './mock-hotplug.js';
 import type { Hypervisor } from './types.js';
 
 /** Upstream's defaults (1 vCPU, 2 GiB, one bridge, virtio-scsi, 9p); the mock boots no asset. */
@@ -45,6 +46,7 @@ export function createMockHypervisor(): Hypervisor {
     async stopVm(pod) {
       const vmFile = vmFileOf(pod);
       if (vmFile) await rm(vmFile, { force: true });
+      await rm(mockBlocksFile(pod.runDir), { force: true }); // plugged disks go with the VM
     },
     async pauseVm() {},
     async resumeVm() {},
@@ -59,6 +61,7 @@ export function createMockHypervisor(): Hypervisor {
     endpoints() {
       return null;
     },
+    blockHotplug: createMockBlockHotplug((pod) => vmFileOf(pod) ?? mockVmFile(pod.runDir)),
     defaults: () => MOCK_DEFAULTS,
   };
 }

@@ -1,11 +1,22 @@
 // A hypervisor driver boots, pauses, resumes and stops one pod's VM.
 import type { HypervisorDefaults } from '../../effective-config.js';
 import type { VmInfo } from '../../types.js';
-import type { VmEndpoints, VmLaunchPlan } from '../devices.js';
+import type { BlockSource, PluggedBlock, VmEndpoints, VmLaunchPlan } from '../devices.js';
 import type { DriverState, PodContext } from '../types.js';
 import type { VmTemplates } from '../../templates/types.js';
 
 export type VmLiveness = 'running' | 'paused' | 'dead';
+
+/**
+ * Block hotplug into a running VM (storage): a small capability of its own, so that the agent
+ * driver can be handed it without seeing the rest of the hypervisor.
+ */
+export interface BlockHotplug {
+  /** Plugs the file or device into the pod's running VM, on a free bridge slot (or SCSI LUN). */
+  plugBlock(pod: PodContext, source: BlockSource): Promise<PluggedBlock>;
+  /** Unplugs it and waits until the VM let it go. Idempotent: a device or VM already gone is no error. */
+  unplugBlock(pod: PodContext, block: PluggedBlock): Promise<void>;
+}
 
 export interface Hypervisor {
   /**
@@ -24,8 +35,10 @@ export interface Hypervisor {
   info(pod: PodContext): VmInfo | null;
   /** The endpoints startVm returned, from the persisted state; null when no VM runs. */
   endpoints(pod: PodContext): VmEndpoints | null;
-  /** Present when this hypervisor can clone VMs from templates (templates/types.ts). */
-  templates?: VmTemplates;
+  /** Absent: the driver cannot plug disks, and a config that needs it is refused NOT_SUPPORTED. */
+  blockHotplug?: BlockHotplug;
   /** What the driver uses where the config says nothing (effective-config.ts turns it into what `pod status` shows). */
   defaults(pod: PodContext): HypervisorDefaults;
+  /** Present when this hypervisor can clone VMs from templates (templates/types.ts). */
+  templates?: VmTemplates;
 }

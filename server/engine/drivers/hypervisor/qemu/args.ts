@@ -2,6 +2,7 @@
 // unit tests can pin the exact command line; index.ts resolves paths and the accelerator first.
 import type { HypervisorConfig, Param } from '../../../types.js';
 import type { VmDevice } from '../../devices.js';
+import { bridgeArgs, scsiControllerArgs } from './hotplug-plan.js';
 
 export type Accelerator = 'kvm' | 'tcg';
 
@@ -19,7 +20,9 @@ export type LaunchShare = Extract<VmDevice, { kind: 'share' }> & ({ fs: 'virtio-
 export type LaunchDevice =
   | (Extract<VmDevice, { kind: 'serialPort' }> & { socketPath: string })
   | LaunchShare
-  | (Omit<Extract<VmDevice, { kind: 'nic' }>, 'backend'> & { backend: { type: 'tap'; ifname: string } | { type: 'fds'; fds: number[] } });
+  | (Omit<Extract<VmDevice, { kind: 'nic' }>, 'backend'> & { backend: { type: 'tap'; ifname: string } | { type: 'fds'; fds: number[] } })
+  /** Hotplug slots (hotplug-plan.ts): nothing to resolve. */
+  | Extract<VmDevice, { kind: 'pciBridge' | 'scsiController' }>;
 
 export interface QemuLaunch {
   podId: string;
@@ -182,6 +185,7 @@ function deviceArgs(launch: QemuLaunch): string[] {
     ...devices.filter((d) => d.kind === 'share').flatMap(shareArgs),
     '-drive', `file=${escapeOptionValue(launch.imagePath)},if=none,id=image,format=raw,readonly=on`,
     '-device', 'virtio-blk-pci,drive=image',
+    ...devices.flatMap((d) => (d.kind === 'pciBridge' ? bridgeArgs(d) : d.kind === 'scsiController' ? scsiControllerArgs() : [])),
     ...(ports.length ? ['-device', 'virtio-serial-pci,id=vser0', ...ports.flatMap(serialPortArgs)] : []),
     ...devices.filter((d) => d.kind === 'nic').flatMap(nicArgs),
     '-chardev',

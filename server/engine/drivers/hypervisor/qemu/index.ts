@@ -20,6 +20,8 @@ import { isOurQemu, ourQemu, spawnQemu } from './process.js';
 import { QmpConnection, qmpCommand, qmpQuit } from './qmp.js';
 import { podSharedFs, shareFs, startVirtiofsd, stopVirtiofsd, type VirtiofsdState } from './virtiofsd.js';
 import { createQemuTemplates } from './template.js';
+import { hotplugDevices } from './hotplug-plan.js';
+import { createQemuBlockHotplug } from './hotplug.js';
 import { templateSettings } from '../../../templates/types.js';
 
 const DEFAULT_QEMU = '/usr/bin/qemu-system-x86_64';
@@ -105,6 +107,7 @@ export function resolveDevices(plan: VmLaunchPlan, runDir: string, podFs: Shared
       if (shareFs(podFs, device.readOnly) === 'virtio-9p') return { ...device, fs: 'virtio-9p' };
       return { ...device, fs: 'virtio-fs', socketPath: runFiles(runDir).virtiofsd(index) };
     }
+    if (device.kind === 'pciBridge' || device.kind === 'scsiController') return device;
     if (device.backend.type === 'tap') return { ...device, backend: device.backend };
     const { devicePath } = device.backend;
     const queueFds = Array.from({ length: device.queues }, () => {
@@ -161,7 +164,8 @@ export async function launchSettings(pod: PodContext, env: DriverEnv, devices: L
     hugetlbfsPath,
     sockets: { qmp: files.qmp, console: files.console },
     consoleLog: files.consoleLog,
-    devices,
+    // The bridges and the SCSI controller that disks are plugged into later (hotplug.ts).
+    devices: [...devices, ...hotplugDevices(config)],
   };
   return { binary, launch };
 }
@@ -233,6 +237,7 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
   const host = env.host ?? linuxHost;
   return {
     templates: createQemuTemplates(env, host, env.templates ?? templateSettings(env.runRoot)),
+    blockHotplug: createQemuBlockHotplug(host),
 
     async startVm(pod, plan) {
       const files = runFiles(pod.runDir);

@@ -93,7 +93,7 @@ export class QmpConnection {
  * QEMU serves one QMP client at a time and keeps a tiny backlog: while another caller (the console
  * polling status, the CLI) holds the socket, connecting fails with EAGAIN. Wait for it instead.
  */
-async function openWhenFree(path: string, timeoutMs: number): Promise<QmpConnection> {
+export async function openWhenFree(path: string, timeoutMs: number): Promise<QmpConnection> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
     try {
