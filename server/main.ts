@@ -2,10 +2,11 @@
 // and Next's pages, which pass the login gate and get a CSP first. Shutting down closes
 // connections and the store; pods keep running.
 import http from 'node:http';
+import path from 'node:path';
 import next from 'next';
 import { z } from 'zod';
 import { openAuth } from './auth/index.js';
-import { REPO_ROOT } from './config.js';
+import { configFromEnv, REPO_ROOT } from './config.js';
 import { openEngine } from './engine/index.js';
 import { createConsoleApi } from './http/console-api.js';
 import { originsFor } from './http/origins.js';
@@ -26,7 +27,7 @@ const auth = await openAuth();
 // Recovery on start, in the background: dead VMs become stopped pods; leaks are only reported (podvisor doctor --fix).
 void engine.doctor().then((r) => r.findings.forEach((f) => console.warn(`podvisor doctor: ${f.kind} ${f.subject}: ${f.detail}`)), (err: Error) => console.warn(`podvisor doctor: ${err.message}`));
 const origins = originsFor(env.HOST, env.PORT);
-const api = createConsoleApi({ engine, auth, origins });
+const api = createConsoleApi({ engine, auth, origins, recordingsDir: path.join(configFromEnv().home, 'recordings') });
 
 const app = next({ dev, dir: REPO_ROOT, hostname: env.HOST, port: env.PORT });
 await app.prepare();

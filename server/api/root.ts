@@ -7,6 +7,7 @@ import { liveRouter } from './routers/live.js';
 import { metricsRouter } from './routers/metrics.js';
 import { podRouter } from './routers/pod.js';
 import { progressRouter } from './routers/progress.js';
+import { recordingsRouter } from './routers/recordings.js';
 import { systemRouter } from './routers/system.js';
 import { templateRouter } from './routers/template.js';
 import { terminalRouter } from './routers/terminal.js';
@@ -25,6 +26,7 @@ export const appRouter = router({
   progress: progressRouter,
   metrics: metricsRouter,
   host: hostFactsRouter,
+  recordings: recordingsRouter,
   template: templateRouter,
 });
 

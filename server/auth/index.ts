@@ -36,7 +36,8 @@ export class Auth {
   readonly revocations = new EventEmitter<{ revoked: [Revocation] }>();
 
   constructor(
-    private readonly db: Database,
+    /** Also the store of other console records (terminal recordings). */
+    readonly db: Database,
     times: { ttlMs: number; idleMs: number },
   ) {
     this.users = new Users(db);

@@ -10,8 +10,10 @@ import type { VC } from '../engine/index.js';
 import { createTerminalSessions, createTerminalSocketServer, type TerminalEngine, type TerminalSessions, type TerminalUser } from '../terminal/index.js';
 import { createContext } from './context.js';
 import { closeProgressBoard } from '../live/progress-board.js';
+import { Recordings } from '../terminal/recordings.js';
 import { stopMetricsSampler } from '../metrics/sampler.js';
 import { METRICS_PATH, serveMetrics } from './metrics-route.js';
+import { isRecordingFile, serveRecording } from './recording-route.js';
 import type { Origins } from './origins.js';
 import { setSecurityHeaders } from './pages.js';
 
@@ -27,9 +29,15 @@ export interface ConsoleApi {
 }
 
 /** `terminalEngine`: what terminals enter and attach to, the engine unless a test fakes the processes. */
-export function createConsoleApi(deps: { engine: VC; auth: Auth; origins: Origins; terminalEngine?: TerminalEngine }): ConsoleApi {
+/** `recordingsDir`: where terminal sessions are recorded (asciicast files); without it, none are. */
+export function createConsoleApi(deps: { engine: VC; auth: Auth; origins: Origins; terminalEngine?: TerminalEngine; recordingsDir?: string }): ConsoleApi {
   const { engine, auth, origins } = deps;
+  const recordings = deps.recordingsDir ? new Recordings(auth.db, deps.recordingsDir) : null;
+  const pruneRecordings = () => void recordings?.prune().catch(() => {});
+  pruneRecordings();
+  const pruneTimer = recordings ? setInterval(pruneRecordings, 3_600_000).unref() : undefined;
   const terminals = createTerminalSessions(deps.terminalEngine ?? engine, {
+    ...(recordings ? { recordings } : {}),
     audit: (record) => void auth.audit.record({ ...record, via: record.actor === 'anonymous' ? 'anonymous' : 'session' }).catch(() => {}),
   });
   const onRevoked = ({ userId, sessionId, reason }: { userId: string; sessionId?: string; reason: string }) =>
@@ -63,6 +71,10 @@ export function createConsoleApi(deps: { engine: VC; auth: Auth; origins: Origin
         res.writeHead(421).end('Misdirected request: unknown Host\n');
         return true;
       }
+      if (recordings && isRecordingFile(req.url)) {
+        serveRecording({ auth, recordings }, req, res).catch(() => res.headersSent || res.writeHead(500).end());
+        return true;
+      }
       if (req.url?.split('?')[0] === METRICS_PATH) {
         serveMetrics({ engine, auth }, req, res).catch(() => res.headersSent || res.writeHead(500).end());
         return true;
@@ -80,6 +92,7 @@ export function createConsoleApi(deps: { engine: VC; auth: Auth; origins: Origin
       auth.revocations.off('revoked', onRevoked);
       terminals.closeAll();
       sockets.close();
+      clearInterval(pruneTimer);
       stopMetricsSampler(engine);
       closeProgressBoard(engine);
     },

@@ -7,6 +7,7 @@ import type { Terminal } from '@xterm/headless';
 import type { SerializeAddon } from '@xterm/addon-serialize';
 import type { WebSocket } from 'ws';
 import { MAX_IN_FLIGHT, ClientFrameSchema, parseFrame, type ServerFrame } from './protocol.js';
+import type { Recorder } from './recordings.js';
 import type { OutputStream, TerminalSource } from './sources.js';
 import type { TerminalUser } from './tickets.js';
 
@@ -61,6 +62,8 @@ export class TerminalSession {
     /** Told how the session ended: the exit code, or the reason it was ended. */
     private readonly onEnd: (outcome: string) => void,
     size?: { rows: number; cols: number },
+    /** Gets every byte of output, the input typed, and each resize (asciicast). */
+    private readonly recorder?: Recorder,
   ) {
     // Only a TTY has a screen worth restoring; logs and the console log start their source per viewer.
     if (size) {
@@ -137,6 +140,7 @@ export class TerminalSession {
 
   private output(data: string, stream: OutputStream) {
     this.screen?.terminal.write(data);
+    this.recorder?.output(data);
     this.broadcast(this.screen ? { t: 'output', data } : { t: 'output', data, stream });
     this.updateFlow();
   }
@@ -152,12 +156,14 @@ export class TerminalSession {
         return this.updateFlow();
       case 'input':
         if (viewer.readOnly || !this.source.write) return this.send(viewer, { t: 'error', reason: 'this terminal is read-only', fatal: false });
+        this.recorder?.input(frame.binary ? Buffer.from(frame.data, 'latin1').toString('utf8') : frame.data);
         // Chained so chunks of a paste reach the process in the order they arrived.
         this.stdin = this.stdin.then(() => this.source.write!(frame.binary ? Buffer.from(frame.data, 'latin1') : frame.data)).catch(() => {});
         return;
       case 'resize':
         if (viewer.readOnly || !this.source.resize) return;
         this.screen?.terminal.resize(frame.cols, frame.rows);
+        this.recorder?.resize(frame.cols, frame.rows);
         this.pendingSize = { rows: frame.rows, cols: frame.cols };
         return void this.applySize();
       case 'pong':

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { EngineError, type VC } from '../engine/index.js';
+import type { Recorder, Recordings } from './recordings.js';
 import { TerminalSession, type SessionInfo, type SessionKind } from './session.js';
 import { fileTailSource, processSource, type TerminalSource } from './sources.js';
 import { TICKET_TTL_MS, TicketStore, type TicketGrant, type TerminalUser } from './tickets.js';
@@ -26,6 +27,8 @@ export interface TerminalOptions {
   /** How long a log or console view waits for its (re)connection before letting go of its source. */
   viewIdleMs?: number;
   audit?: (record: TerminalAuditRecord) => void;
+  /** Records exec terminals and VM console views (server/terminal/recordings.ts); none in tests that do not ask. */
+  recordings?: Recordings;
 }
 
 export interface OpenExec {
@@ -56,6 +59,8 @@ export class TerminalSessions {
   private readonly graceMs: number;
   private readonly viewIdleMs: number;
   readonly audit: (record: TerminalAuditRecord) => void;
+  /** Where this console's sessions are recorded; null when recording is off (tests that do not ask). */
+  readonly recordings: Recordings | null;
 
   constructor(
     private readonly engine: TerminalEngine,
@@ -64,6 +69,7 @@ export class TerminalSessions {
     this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
     this.viewIdleMs = options.viewIdleMs ?? TICKET_TTL_MS;
     this.audit = options.audit ?? (() => {});
+    this.recordings = options.recordings ?? null;
   }
 
   /** Starts `command` on a TTY of the given size; the size is set before the shell can print anything. */
@@ -76,7 +82,7 @@ export class TerminalSessions {
     await io.resize(rows, cols);
     const info = { kind: 'exec' as const, podId, containerId, title: command.trim() };
     this.record(podId, containerId, `terminal opened by ${user.name}: ${info.title} (${cols}x${rows})`);
-    return this.register(info, user, processSource(io), this.graceMs, { rows, cols });
+    return this.register(info, user, processSource(io), this.graceMs, { rows, cols }, await this.recorder(info, user, { rows, cols }));
   }
 
   /** The output of the container's init process (its token is the container id), from the agent's backlog on. */
@@ -88,7 +94,10 @@ export class TerminalSessions {
   async openVmConsole(podId: string, user: TerminalUser): Promise<Opened> {
     const { vm } = await this.engine.statusPod(podId);
     if (!vm) throw new EngineError('INVALID_STATE', `pod ${podId} has no VM running`);
-    return this.register({ kind: 'console', podId, containerId: null, title: `${podId} console` }, user, fileTailSource(vm.consoleLog), this.viewIdleMs);
+    const info = { kind: 'console' as const, podId, containerId: null, title: `${podId} console` };
+    // A console log has no size of its own: the player gets the usual 80x24.
+    const recorder = await this.recorder(info, user, { rows: 24, cols: 80 });
+    return this.register(info, user, fileTailSource(vm.consoleLog), this.viewIdleMs, undefined, recorder);
   }
 
   /** A ticket for another connection to a live session: its owner may type, anyone else only watches. */
@@ -146,21 +155,32 @@ export class TerminalSessions {
     source: TerminalSource,
     idleMs: number,
     size?: { rows: number; cols: number },
+    recorder?: Recorder | null,
   ): Opened {
     const sessionId = randomUUID();
     const ended = (outcome: string) => {
       this.sessions.delete(sessionId);
+      void recorder?.finish();
       const seconds = Math.round((Date.now() - session.createdAt.getTime()) / 1000);
-      if (info.kind !== 'exec') return;
-      const message = `terminal "${info.title}" closed after ${seconds} s: ${outcome}`;
+      if (info.kind === 'log') return;
+      const recorded = recorder ? `; recorded as ${recorder.id}` : '';
+      const message = info.kind === 'exec' ? `terminal "${info.title}" closed after ${seconds} s: ${outcome}${recorded}` : `VM console viewed by ${owner.name} for ${seconds} s${recorded}`;
+      // A console view is only worth a line when there is a recording to point at.
+      if (info.kind === 'console' && !recorder) return;
       this.record(info.podId, info.containerId, message);
-      this.audit({ actor: owner.name, action: 'terminal.closed', podId: info.podId, containerId: info.containerId, outcome: 'ok', message, input: { sessionId, command: info.title, seconds } });
+      this.audit({ actor: owner.name, action: 'terminal.closed', podId: info.podId, containerId: info.containerId, outcome: 'ok', message, input: { sessionId, kind: info.kind, command: info.title, seconds, recordingId: recorder?.id ?? null } });
     };
-    const session = new TerminalSession({ sessionId, ...info }, owner, source, idleMs, ended, size);
+    const session = new TerminalSession({ sessionId, ...info }, owner, source, idleMs, ended, size, recorder ?? undefined);
     this.sessions.set(sessionId, session);
     // Output views only watch: their sockets may not type into a container's init.
     const grant = { sessionId, readOnly: info.kind !== 'exec', user: owner, podId: info.podId, containerId: info.containerId };
     return { sessionId, ticket: this.tickets.mint(grant) };
+  }
+
+  /** A recording failing to start (disk, store) must not keep the operator out of the terminal. */
+  private async recorder(info: { kind: 'exec' | 'console'; podId: string; containerId: string | null; title: string }, user: TerminalUser, size: { rows: number; cols: number }): Promise<Recorder | null> {
+    if (!this.recordings) return null;
+    return this.recordings.start({ ...info, owner: { userId: user.userId, name: user.name }, size }).catch(() => null);
   }
 
   /** Exec terminals go on the pod's timeline; a pod deleted meanwhile just has no timeline left. */
