@@ -1,0 +1,85 @@
+// kill -9 of each host process a running pod has (QEMU, the proxy, a container's shim, virtiofsd),
+// one fresh pod per kill. What must hold every time: the next status call answers, `doctor --fix`
+// leaves no process of ours without a record, and the pod can be stopped and deleted with nothing
+// left. What each kill costs (the state reported, whether exec still works, what doctor found) is
+// observed, not assumed, and written to test-results/reliability-kills.json, from which
+// `npx tsx scripts/reliability-table.ts` renders the table in docs/reliability.md.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scanOurProcesses, type OurProcessKind } from '../../server/engine/doctor/scan.js';
+import { linuxHost } from '../../server/engine/host/linux.js';
+import { runDirFor, toEngineError } from '../../server/engine/index.js';
+import { testEngine } from '../helpers/engine.js';
+import { processesMentioning, qemuPod, rootfsCopy } from '../helpers/vm.js';
+
+export interface KillOutcome {
+  killed: OurProcessKind;
+  /** Pod state, then container state, as the first status call after the kill reports them. */
+  reported: string;
+  /** `true` through EnterContainer right after: "ok" or the error code. */
+  execAfter: string;
+  /** Finding kinds of `doctor --fix` (repaired ones marked ✓). */
+  doctor: string[];
+  /** Pod state after doctor, and whether a second exec worked then. */
+  afterDoctor: string;
+}
+
+const forever = { args: ['sh', '-c', 'while true; do sleep 1; done'], detach: true };
+const outcomes: KillOutcome[] = [];
+const rootFs = rootfsCopy();
+const t = testEngine({ lockWaitMs: 120_000, hostPathRoots: [path.dirname(rootFs)] });
+const runRoot = path.join(t.dir, 'run');
+
+async function execTrue(podId: string): Promise<string> {
+  try {
+    await t.vc.enterContainer(podId, 'c1', { args: ['true'], detach: true });
+    return 'ok';
+  } catch (err) {
+    return toEngineError(err).code;
+  }
+}
+
+async function statusText(podId: string): Promise<string> {
+  const s = await t.vc.statusPod(podId);
+  return `${s.state}/${s.containersStatus.map((c) => c.state).join(',')}`;
+}
+
+afterAll(async () => {
+  mkdirSync('test-results', { recursive: true });
+  writeFileSync('test-results/reliability-kills.json', `${JSON.stringify(outcomes, null, 2)}\n`);
+  await t[Symbol.asyncDispose]();
+});
+
+describe('kill -9 of a running pod’s host processes', () => {
+  for (const kind of ['qemu', 'proxy', 'shim', 'virtiofsd'] as const) {
+    it(`${kind}: status answers, doctor leaves nothing unowned, the pod is deletable with nothing left`, async () => {
+      const podId = `kill-${kind}`;
+      await t.vc.runPod(qemuPod(podId, [{ id: 'c1', rootFs, cmd: forever }]));
+      const runDir = runDirFor(runRoot, podId);
+      const victims = (await scanOurProcesses(linuxHost, runRoot)).filter((p) => p.kind === kind && p.runDir === runDir);
+      expect(victims.length, `a ${kind} process of pod ${podId}`).toBeGreaterThan(0);
+      process.kill(victims[0]!.pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 1_000)); // let the kill land (parents reap, sockets close)
+
+      const reported = await statusText(podId);
+      const execAfter = await execTrue(podId);
+      const report = await t.vc.doctor({ fix: true });
+      const doctor = report.findings.filter((f) => f.podId === podId || f.subject.includes(podId)).map((f) => `${f.kind}${f.fixed ? ' ✓' : ''}`);
+      const state = await statusText(podId);
+      const afterDoctor = `${state}, exec ${await execTrue(podId)}`;
+      outcomes.push({ killed: kind, reported, execAfter, doctor, afterDoctor });
+
+      // Every process of ours that is left belongs to a pod record that is not stopped.
+      const records = new Map((await t.vc.listPod()).map((p) => [runDirFor(runRoot, p.id), p.state]));
+      const unowned = (await scanOurProcesses(linuxHost, runRoot)).filter((p) => !records.has(p.runDir) || records.get(p.runDir) === 'stopped');
+      expect(unowned).toEqual([]);
+
+      const { state: podState } = await t.vc.statusPod(podId);
+      if (podState !== 'stopped') await t.vc.stopPod(podId);
+      await t.vc.deletePod(podId);
+      expect(await processesMentioning(runDir)).toEqual([]);
+      expect((await scanOurProcesses(linuxHost, runRoot)).filter((p) => p.runDir === runDir)).toEqual([]);
+    }, 240_000);
+  }
+});
