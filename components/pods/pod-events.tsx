@@ -1,8 +1,12 @@
 'use client';
 // The pod's timeline (pod.events), newest first: each API call's outcome and the state moves it made.
 import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useTRPC } from '../trpc/client';
 import { formatTime } from '../ui/format';
+
+/** Terminal sessions end with `…; recorded as <id>` (server/terminal/sessions.ts). */
+const recordingIn = (message: string | null) => /recorded as ([0-9a-f-]{36})/.exec(message ?? '')?.[1];
 
 export function PodEvents({ podId }: { podId: string }) {
   const trpc = useTRPC();
@@ -35,6 +39,14 @@ export function PodEvents({ podId }: { podId: string }) {
               <span className={e.outcome === 'error' ? 'event-message inline-error' : 'event-message'}>
                 {e.errorCode ? `${e.errorCode}: ` : ''}
                 {e.message}
+                {recordingIn(e.message) && (
+                  <>
+                    {' '}
+                    <Link href={`/recordings/${recordingIn(e.message)}`} className="event-replay">
+                      Replay
+                    </Link>
+                  </>
+                )}
               </span>
             </li>
           ))}

@@ -21,6 +21,8 @@ interface NavLink {
 const LINKS: NavLink[] = [
   { href: '/pods', label: 'Pods', need: 'viewer', shortcut: 'g', matches: (p) => p === '/' || (p.startsWith('/pods') && p !== '/pods/new') },
   { href: '/pods/new', label: 'New pod', need: 'operator', shortcut: 'n' },
+  { href: '/recordings', label: 'Recordings', need: 'operator', matches: (p) => p.startsWith('/recordings') },
+  { href: '/host', label: 'Host', need: 'viewer' },
 ];
 const ADMIN_LINKS: NavLink[] = [
   { href: '/admin/users', label: 'Users', need: 'admin' },

@@ -30,7 +30,8 @@ export function contentSecurityPolicy(nonce: string, origins: Origins, dev: bool
   const sockets = origins.list.filter((o) => !o.includes('[')).map((o) => o.replace(/^http/, 'ws'));
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,
+    // 'wasm-unsafe-eval' compiles WebAssembly only (the recording player's terminal emulator), never JS strings.
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic' 'wasm-unsafe-eval'${dev ? " 'unsafe-eval'" : ''}`,
     // xterm.js and React set inline styles; styles cannot run code.
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
