@@ -8,6 +8,7 @@ import { PageHeader } from '../ui/page-header';
 import { StateBadge } from '../ui/state-badge';
 import { ContainerActions } from './container-actions';
 import { ContainerStatusCard } from './container-status';
+import { ContainerStorage } from './container-storage';
 import { KillForm } from './kill-form';
 import { ProcessList } from './process-list';
 import { TerminalsRegion } from './terminals-region';
@@ -16,6 +17,7 @@ export function ContainerDetail({ podId, containerId }: { podId: string; contain
   const trpc = useTRPC();
   const status = useQuery(trpc.container.status.queryOptions({ podId, containerId }));
   const pod = useQuery(trpc.pod.status.queryOptions({ podId }));
+  const podConfig = useQuery(trpc.system.podConfig.queryOptions({ podId }));
   const crumbs = [
     { href: '/pods', label: 'Pods' },
     { href: `/pods/${podId}`, label: podId },
@@ -41,6 +43,7 @@ export function ContainerDetail({ podId, containerId }: { podId: string; contain
         <ContainerStatusCard status={status.data} />
         <KillForm {...props} />
         <ProcessList {...props} />
+        <ContainerStorage config={podConfig.data?.containers.find((c) => c.id === containerId)} />
         <TerminalsRegion podId={podId} containerId={containerId} running={status.data.state === 'running'} />
       </div>
     </>

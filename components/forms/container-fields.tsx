@@ -3,6 +3,7 @@
 // containers (`prefix` is "" or "containers.<i>."). Rarely used settings sit in collapsed sections.
 import { CheckboxField } from '../ui/checkbox-field';
 import { CAPABILITY_SETS } from './container-form-model';
+import { StorageField } from './storage-fields';
 import { TextField } from './text-field';
 import type { FieldBinding } from './use-form-model';
 
@@ -45,8 +46,8 @@ export function ContainerFields({ form, prefix = '' }: { form: FieldBinding; pre
       <details className="advanced">
         <summary>Mounts, devices and annotations</summary>
         <div className="form-grid">
-          <TextField {...field('mounts', 'mounts')} label="Mounts" hint="source:destination[:ro,type=tmpfs,…], one a line" rows={2} />
-          <TextField {...field('devices', 'deviceInfos')} label="Devices" hint="type major:minor /container/path [mode], e.g. c 1:3 /dev/null 0666" rows={2} />
+          <StorageField form={form} kind="mounts" prefix={prefix} />
+          <StorageField form={form} kind="devices" prefix={prefix} />
           <TextField {...field('annotations', 'annotations')} label="Container annotations" hint="key=value, one a line" rows={2} />
         </div>
       </details>

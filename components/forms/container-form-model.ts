@@ -2,12 +2,11 @@
 // ContainerConfig, validated by the shared ContainerConfigSchema. Also used for a pod's initial containers.
 import { ContainerConfigSchema, type ContainerConfigInput } from '../../server/engine/types';
 import { fieldErrorsOfZod, type FieldErrors } from './field-errors';
-import { keyValueLines, keyValueRecord, lines, listItems, octal, splitWords } from './text-parsers';
+import { deviceOf, mountOf, type DeviceRow, type MountRow } from './storage-rows';
+import { keyValueLines, keyValueRecord, listItems, splitWords } from './text-parsers';
 
 /** The console device a TTY process gets, as the CLI's --tty gives it. */
 export const TTY_CONSOLE = '/dev/console';
-type MountInput = NonNullable<ContainerConfigInput['mounts']>[number];
-type DeviceInput = NonNullable<ContainerConfigInput['deviceInfos']>[number];
 
 export const CAPABILITY_SETS = ['bounding', 'effective', 'inheritable', 'permitted', 'ambient'] as const;
 export type CapabilitySet = (typeof CAPABILITY_SETS)[number];
@@ -28,10 +27,8 @@ export interface ContainerFormValues {
   /** All empty means the runtime's default set. */
   capabilities: Record<CapabilitySet, string>;
   noNewPrivileges: boolean;
-  /** `source:destination[:options]` lines; option `ro` makes it read-only, `type=X` sets the type. */
-  mounts: string;
-  /** `type major:minor containerPath [mode]` lines, e.g. `c 1:3 /dev/null 0666`. */
-  devices: string;
+  mounts: MountRow[];
+  devices: DeviceRow[];
   /** key=value lines. */
   annotations: string;
   tty: boolean;
@@ -52,31 +49,11 @@ export function defaultContainerValues(rootFs: string, id = 'c1'): ContainerForm
     supplementaryGroups: '',
     capabilities: { bounding: '', effective: '', inheritable: '', permitted: '', ambient: '' },
     noNewPrivileges: false,
-    mounts: '',
-    devices: '',
+    mounts: [],
+    devices: [],
     annotations: '',
     tty: false,
   };
-}
-
-function mountOf(line: string): MountInput {
-  const [source = '', destination = '', optionText = ''] = line.split(':');
-  const options = listItems(optionText);
-  const type = options.find((o) => o.startsWith('type='))?.slice('type='.length) ?? 'bind';
-  return {
-    source,
-    destination,
-    type,
-    readOnly: options.includes('ro'),
-    options: options.filter((o) => !o.startsWith('type=') && o !== 'ro'),
-  };
-}
-
-/** Any devType and NaN numbers pass through: the schema names what is wrong with them. */
-function deviceOf(line: string): DeviceInput {
-  const [devType, numbers = '', containerPath = '', mode] = splitWords(line);
-  const [major = '', minor = ''] = numbers.split(':');
-  return { devType, major: Number(major), minor: Number(minor), containerPath, ...(mode ? { fileMode: octal(mode) } : {}) } as DeviceInput;
 }
 
 function capabilitiesOf(sets: Record<CapabilitySet, string>) {
@@ -103,8 +80,8 @@ export function toContainerConfig(v: ContainerFormValues): ContainerConfigInput 
       detach: true,
     },
     annotations: keyValueRecord(v.annotations),
-    mounts: lines(v.mounts).map(mountOf),
-    deviceInfos: lines(v.devices).map(deviceOf),
+    mounts: v.mounts.map(mountOf),
+    deviceInfos: v.devices.map(deviceOf),
   };
 }
 

@@ -2,6 +2,7 @@
 // The pod settings most pods leave alone: volumes, annotations, hooks, driver configs (the network's
 // own settings sit under the Network select, in pod-network-fields.tsx).
 import { DRIVER_CONFIGS, HOOK_KINDS } from './pod-form-model';
+import { StorageField } from './storage-fields';
 import { TextField } from './text-field';
 import type { FieldBinding } from './use-form-model';
 
@@ -14,7 +15,7 @@ export function PodAdvancedFields({ form }: { form: FieldBinding }) {
       <details className="advanced">
         <summary>Volumes and annotations</summary>
         <div className="form-grid">
-          <TextField form={form} path="volumes" errorPath="volumes" label="Volumes" hint="mountTag:/host/dir, one a line (shared into the VM)" rows={2} />
+          <StorageField form={form} kind="volumes" />
           <TextField form={form} path="annotations" errorPath="annotations" label="Annotations" hint="key=value, one a line" rows={2} />
         </div>
       </details>

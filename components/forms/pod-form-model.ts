@@ -4,6 +4,7 @@ import { PodConfigSchema, type Hook, type PodConfigInput } from '../../server/en
 import { defaultContainerValues, toContainerConfig, type ContainerFormValues, type Validation } from './container-form-model';
 import { fieldErrorsOfZod, type FieldErrors } from './field-errors';
 import { defaultNetworkValues, networkConfigOf, networkErrors, portsAnnotationOf, type NetworkFormValues } from './pod-network-model';
+import { volumeOf, type VolumeRow } from './storage-rows';
 import { keyValueLines, keyValueRecord, lines, optionalNumber, splitWords } from './text-parsers';
 
 export const HYPERVISOR_TEXT_FIELDS = ['kernelPath', 'initrdPath', 'imagePath', 'firmwarePath', 'hypervisorPath', 'machineAccelerators'] as const;
@@ -36,8 +37,7 @@ export interface PodFormValues {
   network: NetworkFormValues;
   /** JSON objects; empty means {}. */
   driverConfigs: Record<(typeof DRIVER_CONFIGS)[number], string>;
-  /** `mountTag:/host/path` lines. */
-  volumes: string;
+  volumes: VolumeRow[];
   annotations: string;
   /** `[timeout=N] [VAR=value…] /path args…` lines. */
   hooks: Record<(typeof HOOK_KINDS)[number], string>;
@@ -63,7 +63,7 @@ export function defaultPodValues(rootFs: string): PodFormValues {
     },
     network: defaultNetworkValues(),
     driverConfigs: { agentConfig: '', proxyConfig: '', shimConfig: '' },
-    volumes: '',
+    volumes: [],
     annotations: '',
     hooks: { preStartHooks: '', postStartHooks: '', postStopHooks: '' },
     containers: [defaultContainerValues(rootFs)],
@@ -81,11 +81,6 @@ export function hookOf(line: string): Partial<Hook> {
   }
   const [path = '', ...args] = words;
   return { path, args, env, ...(timeout === undefined ? {} : { timeout }) };
-}
-
-function volumeOf(line: string) {
-  const at = line.indexOf(':');
-  return at < 0 ? { mountTag: line, hostPath: '' } : { mountTag: line.slice(0, at), hostPath: line.slice(at + 1) };
 }
 
 const params = (text: string) => keyValueLines(text).map(([key, value]) => ({ key, value }));
@@ -129,7 +124,7 @@ export function toPodConfig(v: PodFormValues): PodConfigInput {
     },
     networkConfig: networkConfigOf(v.networkModel, v.network),
     ...driverConfigsOf(v.driverConfigs).configs,
-    volumes: lines(v.volumes).map(volumeOf),
+    volumes: v.volumes.map(volumeOf),
     annotations: { ...keyValueRecord(v.annotations), ...portsAnnotationOf(v.networkModel, v.network) },
     hooks: Object.fromEntries(HOOK_KINDS.map((k) => [k, lines(v.hooks[k]).map(hookOf)])) as PodConfigInput['hooks'],
     containers: v.containers.map(toContainerConfig),

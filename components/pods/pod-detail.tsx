@@ -7,6 +7,7 @@ import { errorMessage } from '../ui/error-message';
 import { PageHeader } from '../ui/page-header';
 import { StateBadge } from '../ui/state-badge';
 import { AnnotationsEditor } from './annotations-editor';
+import { EffectiveConfig } from './effective-config';
 import { PodActions } from './pod-actions';
 import { PodConfigView } from './pod-config-view';
 import { PodContainers } from './pod-containers';
@@ -47,6 +48,7 @@ export function PodDetail({ podId }: { podId: string }) {
           <PodLiveSteps podId={pod.id} />
         </div>
         <PodSummary status={pod} config={config.data} />
+        <EffectiveConfig status={pod} />
         <div className="span-2">
           <PodMetrics podId={pod.id} hasVm={Boolean(pod.vm?.pid)} />
         </div>

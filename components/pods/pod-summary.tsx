@@ -3,15 +3,14 @@ import type { PodConfig, PodStatus } from '../../server/engine/types';
 import { FactList } from '../ui/fact-list';
 
 export function PodSummary({ status, config }: { status: PodStatus; config: PodConfig | undefined }) {
-  // The pod's own resources win over the hypervisor defaults; 0 in both means the driver's default.
-  const vcpus = config?.vmConfig.vcpus || config?.hypervisorConfig.defaultVcpus;
-  const memoryMiB = config?.vmConfig.memory || config?.hypervisorConfig.defaultMemSz;
+  // With the driver's defaults applied, as the VM boots (the VM configuration card says from where).
+  const { vcpus, memoryMiB } = status.effectiveHypervisorConfig;
   const facts: [string, string][] = [
     ['Hypervisor', status.hypervisor],
     ['Accelerator', status.vm?.accelerator ?? '—'],
     ['VM PID', status.vm?.pid ? String(status.vm.pid) : '—'],
-    ['vCPUs', vcpus ? String(vcpus) : 'default'],
-    ['Memory', memoryMiB ? `${memoryMiB} MiB` : 'default'],
+    ['vCPUs', String(vcpus.value)],
+    ['Memory', `${memoryMiB.value} MiB`],
     ['Agent', status.agent],
     ['Proxy', config?.proxyType ?? '…'],
     ['Shim', config?.shimType ?? '…'],

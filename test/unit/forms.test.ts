@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultContainerValues, toContainerConfig, validateContainer, type ContainerFormValues } from '../../components/forms/container-form-model';
 import { errorsAt, fieldErrorsOfServer } from '../../components/forms/field-errors';
 import { defaultPodValues, hookOf, toPodConfig, validatePod, type PodFormValues } from '../../components/forms/pod-form-model';
+import { BLANK_DEVICE, BLANK_MOUNT, BLANK_VOLUME, type DeviceRow } from '../../components/forms/storage-rows';
 import { splitWords } from '../../components/forms/text-parsers';
 import { DEFAULT_VIEW, paramsOfView, viewFromParams } from '../../components/pods/list-view';
 import { PodConfigSchema } from '../../server/engine/types';
@@ -47,7 +48,7 @@ describe('pod form defaults', () => {
   it('maps every list field: volumes, annotations, hooks, params and driver configs', () => {
     const config = toPodConfig(
       pod((v) => {
-        v.volumes = 'data:/srv/data\n\n logs:/var/log ';
+        v.volumes = [{ mountTag: 'data', hostPath: '/srv/data' }, { mountTag: ' logs', hostPath: '/var/log ' }];
         v.annotations = 'team=infra\nnote=a=b';
         v.hooks.preStartHooks = 'timeout=5 MODE=x /usr/bin/hook --flag "two words"';
         v.hypervisor.kernelParams = 'quiet\nloglevel=3';
@@ -88,7 +89,8 @@ describe('pod form validation', () => {
 
   it('rejects relative paths wherever the schema wants absolute ones', () => {
     expect(podErrors((v) => (v.hypervisor.kernelPath = 'vmlinux'))).toHaveProperty(['hypervisorConfig.kernelPath'], 'must be an absolute path');
-    expect(podErrors((v) => (v.volumes = 'data:/ok\nlogs:relative'))).toHaveProperty(['volumes.1.hostPath'], 'must be an absolute path');
+    expect(podErrors((v) => (v.volumes = [{ mountTag: 'data', hostPath: '/ok' }, { mountTag: 'logs', hostPath: 'relative' }]))).toHaveProperty(['volumes.1.hostPath'], 'must be an absolute path');
+    expect(podErrors((v) => (v.volumes = [{ ...BLANK_VOLUME }]))).toMatchObject({ 'volumes.0.mountTag': 'cannot be empty', 'volumes.0.hostPath': 'must be an absolute path' });
     expect(podErrors((v) => (v.hooks.postStopHooks = 'cleanup.sh'))).toHaveProperty(['hooks.postStopHooks.0.path'], 'must be an absolute path');
     expect(podErrors((v) => (v.containers[0]!.rootFs = 'var/rootfs'))).toHaveProperty(['containers.0.rootFs'], 'must be an absolute path');
   });
@@ -108,20 +110,37 @@ describe('container form', () => {
 
   it('maps env, groups, TTY, mounts and devices', () => {
     const config = toContainerConfig(
-      container({ env: 'A=b=c\nEMPTY', supplementaryGroups: 'wheel, audio video', tty: true, mounts: '/srv/data:/data:ro,type=tmpfs,nosuid', devices: 'c 1:3 /dev/null 0666' }),
+      container({
+        env: 'A=b=c\nEMPTY',
+        supplementaryGroups: 'wheel, audio video',
+        tty: true,
+        mounts: [{ source: 'tmpfs', destination: '/data ', type: 'tmpfs', options: 'size=16m, nosuid', readOnly: true }, { ...BLANK_MOUNT, source: 'data', destination: '/srv', type: '' }],
+        devices: [{ ...BLANK_DEVICE, major: '1', minor: '3', containerPath: '/dev/null', fileMode: '0666' }, { hostPath: '/dev/loop3', devType: 'b', major: '7', minor: '3', containerPath: '/dev/xvda', fileMode: '', uid: '1000', gid: '100' }],
+      }),
     );
     expect(config.cmd.envs).toEqual([{ var: 'A', value: 'b=c' }, { var: 'EMPTY', value: '' }]);
     expect(config.cmd.supplementaryGroups).toEqual(['wheel', 'audio', 'video']);
     expect(config.cmd).toMatchObject({ interactive: true, console: '/dev/console' });
-    expect(config.mounts).toEqual([{ source: '/srv/data', destination: '/data', type: 'tmpfs', readOnly: true, options: ['nosuid'] }]);
-    expect(config.deviceInfos).toEqual([{ devType: 'c', major: 1, minor: 3, containerPath: '/dev/null', fileMode: 0o666 }]);
+    expect(config.mounts).toEqual([
+      { source: 'tmpfs', destination: '/data', type: 'tmpfs', readOnly: true, options: ['size=16m', 'nosuid'] },
+      { source: 'data', destination: '/srv', type: 'bind', readOnly: false, options: [] },
+    ]);
+    expect(config.deviceInfos).toEqual([
+      { hostPath: '', devType: 'c', major: 1, minor: 3, containerPath: '/dev/null', fileMode: 0o666 },
+      { hostPath: '/dev/loop3', devType: 'b', major: 7, minor: 3, containerPath: '/dev/xvda', uid: 1000, gid: 100 },
+    ]);
   });
 
   it('rejects bad mounts, devices and capabilities on their own fields', () => {
-    expect(containerErrors({ mounts: '/srv:relative' })).toHaveProperty(['mounts.0.destination'], 'must be an absolute path');
-    expect(containerErrors({ devices: 'x 1:3 /dev/null' })['deviceInfos.0.devType']).toBeDefined();
-    expect(containerErrors({ devices: 'c one:3 /dev/null' })).toHaveProperty(['deviceInfos.0.major'], 'must be a number');
-    expect(containerErrors({ devices: 'c 1:3 /dev/null 0999' })).toHaveProperty(['deviceInfos.0.fileMode'], 'must be a number');
+    const dev = (change: Partial<DeviceRow>) => [{ ...BLANK_DEVICE, major: '1', minor: '3', containerPath: '/dev/null', ...change }];
+    expect(containerErrors({ mounts: [{ ...BLANK_MOUNT, source: '/srv', destination: 'relative' }] })).toHaveProperty(['mounts.0.destination'], 'must be an absolute path');
+    expect(containerErrors({ mounts: [{ ...BLANK_MOUNT }] })).toHaveProperty(['mounts.0.source'], 'cannot be empty');
+    expect(containerErrors({ devices: dev({ devType: 'x' }) })['deviceInfos.0.devType']).toBeDefined();
+    expect(containerErrors({ devices: dev({ major: 'one' }) })).toHaveProperty(['deviceInfos.0.major'], 'must be a number');
+    expect(containerErrors({ devices: dev({ fileMode: '0999' }) })).toHaveProperty(['deviceInfos.0.fileMode'], 'must be a number');
+    expect(containerErrors({ devices: dev({ uid: '-1' }) })['deviceInfos.0.uid']).toBeDefined();
+    expect(containerErrors({ devices: dev({ containerPath: 'dev/null' }) })).toHaveProperty(['deviceInfos.0.containerPath'], 'must be an absolute path');
+    expect(containerErrors({ devices: dev({}) })).toEqual({});
     const caps = { bounding: 'CAP_KILL, net_admin', effective: '', inheritable: '', permitted: '', ambient: '' };
     expect(containerErrors({ capabilities: caps })['cmd.capabilities.bounding.1']).toMatch(/capability name/);
   });
