@@ -1,6 +1,5 @@
-// Terminal session recordings: each exec terminal and VM console view is written as an asciicast v2
-// file under <home>/recordings, indexed in the store (TerminalRecording), kept for the admin's
-// retention period. Who may read one: its owner, and admins for everyone's.
+// Terminal session recordings: each exec terminal is written as an asciicast v2 file under
+// <home>/recordings, indexed in the store (TerminalRecording), kept for the admin's retention period. Who may read one: its owner, and admins for everyone's.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
@@ -24,7 +23,8 @@ const MAX_CAST_BYTES = 64 * 1024 * 1024;
 const DAY_MS = 86_400_000;
 
 export interface RecordingMeta {
-  kind: 'exec' | 'console';
+  /** 'exec' only today; the column leaves room for other kinds of session. */
+  kind: 'exec';
   podId: string;
   containerId: string | null;
   title: string;

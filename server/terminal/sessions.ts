@@ -27,7 +27,7 @@ export interface TerminalOptions {
   /** How long a log or console view waits for its (re)connection before letting go of its source. */
   viewIdleMs?: number;
   audit?: (record: TerminalAuditRecord) => void;
-  /** Records exec terminals and VM console views (server/terminal/recordings.ts); none in tests that do not ask. */
+  /** Records exec terminals (server/terminal/recordings.ts); none in tests that do not ask. */
   recordings?: Recordings;
 }
 
@@ -94,10 +94,9 @@ export class TerminalSessions {
   async openVmConsole(podId: string, user: TerminalUser): Promise<Opened> {
     const { vm } = await this.engine.statusPod(podId);
     if (!vm) throw new EngineError('INVALID_STATE', `pod ${podId} has no VM running`);
-    const info = { kind: 'console' as const, podId, containerId: null, title: `${podId} console` };
-    // A console log has no size of its own: the player gets the usual 80x24.
-    const recorder = await this.recorder(info, user, { rows: 24, cols: 80 });
-    return this.register(info, user, fileTailSource(vm.consoleLog), this.viewIdleMs, undefined, recorder);
+    // Not recorded: the view is read-only (no input to keep) and the console log it tails is
+    // already the VM's own record; a recording per page view would only repeat it.
+    return this.register({ kind: 'console', podId, containerId: null, title: `${podId} console` }, user, fileTailSource(vm.consoleLog), this.viewIdleMs);
   }
 
   /** A ticket for another connection to a live session: its owner may type, anyone else only watches. */
@@ -162,13 +161,10 @@ export class TerminalSessions {
       this.sessions.delete(sessionId);
       void recorder?.finish();
       const seconds = Math.round((Date.now() - session.createdAt.getTime()) / 1000);
-      if (info.kind === 'log') return;
-      const recorded = recorder ? `; recorded as ${recorder.id}` : '';
-      const message = info.kind === 'exec' ? `terminal "${info.title}" closed after ${seconds} s: ${outcome}${recorded}` : `VM console viewed by ${owner.name} for ${seconds} s${recorded}`;
-      // A console view is only worth a line when there is a recording to point at.
-      if (info.kind === 'console' && !recorder) return;
+      if (info.kind !== 'exec') return;
+      const message = `terminal "${info.title}" closed after ${seconds} s: ${outcome}${recorder ? `; recorded as ${recorder.id}` : ''}`;
       this.record(info.podId, info.containerId, message);
-      this.audit({ actor: owner.name, action: 'terminal.closed', podId: info.podId, containerId: info.containerId, outcome: 'ok', message, input: { sessionId, kind: info.kind, command: info.title, seconds, recordingId: recorder?.id ?? null } });
+      this.audit({ actor: owner.name, action: 'terminal.closed', podId: info.podId, containerId: info.containerId, outcome: 'ok', message, input: { sessionId, command: info.title, seconds, recordingId: recorder?.id ?? null } });
     };
     const session = new TerminalSession({ sessionId, ...info }, owner, source, idleMs, ended, size, recorder ?? undefined);
     this.sessions.set(sessionId, session);
@@ -178,7 +174,7 @@ export class TerminalSessions {
   }
 
   /** A recording failing to start (disk, store) must not keep the operator out of the terminal. */
-  private async recorder(info: { kind: 'exec' | 'console'; podId: string; containerId: string | null; title: string }, user: TerminalUser, size: { rows: number; cols: number }): Promise<Recorder | null> {
+  private async recorder(info: { kind: 'exec'; podId: string; containerId: string | null; title: string }, user: TerminalUser, size: { rows: number; cols: number }): Promise<Recorder | null> {
     if (!this.recordings) return null;
     return this.recordings.start({ ...info, owner: { userId: user.userId, name: user.name }, size }).catch(() => null);
   }
