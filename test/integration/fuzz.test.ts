@@ -8,7 +8,7 @@ import type { ProcessIo } from '../../server/engine/index.js';
 import { socketProtocols, TERMINAL_WS_PATH } from '../../server/terminal/protocol.js';
 import type { TerminalEngine } from '../../server/terminal/index.js';
 import { testConsole, type TestConsole } from '../helpers/console.js';
-import { mockPod } from '../helpers/engine.js';
+import { MOCK_ROOTFS, mockPod } from '../helpers/engine.js';
 
 type AnyProcedure = { _def: { type: 'query' | 'mutation' | 'subscription' } };
 const PROCEDURES = Object.entries((appRouter._def as unknown as { procedures: Record<string, AnyProcedure> }).procedures);
@@ -163,4 +163,55 @@ describe('[SECURITY] fuzzing the terminal frames', () => {
     expect(await closed).toBe(1009);
     expect(await c.query('auth.status')).toMatchObject({ status: 200 });
   });
+});
+
+/** A pod config with one bad field; `field` is what the refusal must name. */
+const A = 'com.github.containers.virtcontainers.';
+const container = (extra: Record<string, unknown>) => ({ ...mockPod('bad', 1).containers[0], ...extra });
+const BAD_STORAGE: [field: string, change: Record<string, unknown>][] = [
+  [`annotations.${A}KernelHash`, { annotations: { [`${A}KernelHash`]: 'zz' } }],
+  [`annotations.${A}ImageHash`, { annotations: { [`${A}ImageHash`]: 'f'.repeat(100_000) } }],
+  [`annotations.${A}KernelPath`, { annotations: { [`${A}KernelPath`]: 'vmlinux' } }],
+  [`annotations.${A}FirmwarePath`, { annotations: { [`${A}FirmwarePath`]: '/etc/passwd' } }],
+  [`annotations.${A}HypervisorPath`, { annotations: { [`${A}HypervisorPath`]: '/nonexistent/\u0000qemu' } }],
+  [`annotations.${A}InitrdHash`, { annotations: { [`${A}InitrdHash`]: 'a'.repeat(128) } }],
+  ['annotations', { annotations: { [`${A}KernelPath`]: 42 } }],
+  ['hooks.preStartHooks.0.path', { hooks: { preStartHooks: [{ path: 'hook.sh' }] } }],
+  ['hooks.postStartHooks.0.args.1', { hooks: { postStartHooks: [{ path: '/bin/true', args: ['true', 7] }] } }],
+  ['hooks.postStopHooks.0.timeout', { hooks: { postStopHooks: [{ path: '/bin/true', timeout: -1 }] } }],
+  ['hooks.preStartHooks.0.path', { hooks: { preStartHooks: [{ path: '/etc/shadow' }] } }],
+  ['hooks.preStartHooks', { hooks: { preStartHooks: 'not a list' } }],
+  ['volumes.0.mountTag', { volumes: [{ mountTag: 'a,b', hostPath: '/tmp' }] }],
+  ['volumes.0.mountTag', { volumes: [{ mountTag: 'x'.repeat(40), hostPath: '/tmp' }] }],
+  ['volumes.0.hostPath', { volumes: [{ mountTag: 'data', hostPath: 'relative' }] }],
+  ['volumes.0.hostPath', { volumes: [{ mountTag: 'data', hostPath: '/proc' }] }],
+  ['volumes.1.mountTag', { volumes: [{ mountTag: 'd', hostPath: '/tmp' }, { mountTag: 'd', hostPath: '/tmp' }] }],
+  ['containers.0.mounts.0.destination', { containers: [container({ mounts: [{ source: 'tmpfs', type: 'tmpfs', destination: 'data' }] })] }],
+  ['containers.0.mounts.0.destination', { containers: [container({ mounts: [{ source: MOCK_ROOTFS, destination: '/proc/x' }] })] }],
+  ['containers.0.mounts.0.type', { containers: [container({ mounts: [{ source: 'server', type: 'nfs', destination: '/x' }] })] }],
+  ['containers.0.mounts.0.source', { containers: [container({ mounts: [{ source: '', destination: '/x' }] })] }],
+  ['containers.0.mounts.0.source', { containers: [container({ mounts: [{ source: 'novolume', destination: '/x' }] })] }],
+  ['containers.0.mounts.0.options', { containers: [container({ mounts: [{ source: 'tmpfs', type: 'tmpfs', destination: '/x', options: 'ro' }] })] }],
+  ['containers.0.deviceInfos.0.devType', { containers: [container({ deviceInfos: [{ devType: 'z', containerPath: '/dev/x' }] })] }],
+  ['containers.0.deviceInfos.0.containerPath', { containers: [container({ deviceInfos: [{ devType: 'c', containerPath: 'dev/x' }] })] }],
+  ['containers.0.deviceInfos.0.fileMode', { containers: [container({ deviceInfos: [{ devType: 'c', containerPath: '/dev/x', fileMode: 99_999 }] })] }],
+  ['containers.0.deviceInfos.0.uid', { containers: [container({ deviceInfos: [{ devType: 'c', containerPath: '/dev/x', uid: -1 }] })] }],
+  ['containers.0.deviceInfos.0.major', { containers: [container({ deviceInfos: [{ devType: 'b', containerPath: '/dev/x', major: 'eight' }] })] }],
+  ['containers.0.deviceInfos.0.hostPath', { containers: [container({ deviceInfos: [{ devType: 'b', containerPath: '/dev/x', hostPath: '/dev/sda' }] })] }],
+];
+
+describe('[SECURITY] fuzzing storage, hooks and custom-asset fields', () => {
+  it('refuses each bad field through pod.create with a typed refusal naming it, and creates nothing', async () => {
+    await using c = await testConsole();
+    const operator = await c.login('operator');
+    for (const [field, change] of BAD_STORAGE) {
+      const res = await c.mutate('pod.create', { ...mockPod('bad', 1), ...change }, { login: operator });
+      const what = `${field}: ${res.status} ${res.code} ${res.message?.slice(0, 200)}`;
+      // NOT_SUPPORTED is tRPC's NOT_IMPLEMENTED (501): a refusal, not a server fault.
+      expect(res.status === 501 ? res.code : res.status >= 400 && res.status < 500 ? 'client error' : res.status, what).toMatch(/^(client error|NOT_SUPPORTED)$/);
+      expect(res.code, what).toMatch(/^(INVALID_CONFIG|PERMISSION_DENIED|NOT_SUPPORTED)$/);
+      expect(res.message, what).toContain(field);
+    }
+    expect((await c.query('pod.list', undefined, { login: operator })).data).toEqual([]);
+  }, 60_000);
 });
