@@ -2,10 +2,14 @@
 // port, or over a unix socket (`PODVISOR_AGENT_PORT=unix:PATH`) when run on a host for tests.
 process.env.UV_THREADPOOL_SIZE ??= '16'; // port reads and blocked writes each hold a pool thread
 
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ChannelBase } from '../protocol/channel.js';
+import type { ContainerManager } from './containers.js';
+import { HYPERSTART_CONTROL_PORT, HYPERSTART_STREAM_PORT } from '../protocol/hyperstart/codes.js';
 import { reapOrphanContainers } from './containers.js';
+import { serveHyperstart } from './hyperstart/server.js';
 import { ListenerChannel } from './listener-channel.js';
 import { findExecutable } from './runtime.js';
 import { PortChannel } from './port-channel.js';
@@ -37,17 +41,33 @@ function optionsFromEnv(): AgentOptions {
   };
 }
 
+const openChannel = (port: string): Promise<ChannelBase> => (port.startsWith('unix:') ? ListenerChannel.listen(port.slice(5)) : PortChannel.open(port));
+
 async function main(): Promise<void> {
   const options = optionsFromEnv();
   await mkdir(options.stateDir, { recursive: true });
   await reapOrphanContainers(options.runtime, options.stateDir);
-  const port = env['PODVISOR_AGENT_PORT'] || '/dev/virtio-ports/agent.channel.0';
-  const channel: ChannelBase = port.startsWith('unix:') ? await ListenerChannel.listen(port.slice(5)) : await PortChannel.open(port);
-  const { manager } = serveAgent(channel, options);
-  log(`version ${AGENT_VERSION} serving on ${port}`);
+  // One image serves both agents: the host adds hyperstart's ports only for a hyperstart pod.
+  const hyperControl = env['PODVISOR_HYPER_CONTROL_PORT'] || `/dev/virtio-ports/${HYPERSTART_CONTROL_PORT}`;
+  const protocol = env['PODVISOR_AGENT_PROTOCOL'] || (existsSync(hyperControl) ? 'hyperstart' : 'kata');
+  let channels: ChannelBase[];
+  let manager: ContainerManager;
+  if (protocol === 'hyperstart') {
+    const hyperStream = env['PODVISOR_HYPER_STREAM_PORT'] || `/dev/virtio-ports/${HYPERSTART_STREAM_PORT}`;
+    channels = [await openChannel(hyperControl), await openChannel(hyperStream)];
+    const agent = serveHyperstart(channels[0]!, channels[1]!, options);
+    manager = agent.manager;
+    log(`version ${AGENT_VERSION} speaking hyperstart on ${hyperControl} and ${hyperStream}`);
+    void agent.ready(); // written once a host connects: the first frame that host reads
+  } else {
+    const port = env['PODVISOR_AGENT_PORT'] || '/dev/virtio-ports/agent.channel.0';
+    channels = [await openChannel(port)];
+    manager = serveAgent(channels[0]!, options).manager;
+    log(`version ${AGENT_VERSION} serving on ${port}`);
+  }
   const shutdown = () => {
     void manager.removeAll(2_000).finally(() => {
-      channel.close();
+      for (const channel of channels) channel.close();
       process.exit(0);
     });
   };

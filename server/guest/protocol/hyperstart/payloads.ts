@@ -17,6 +17,8 @@ export const StartPodSchema = z.object({
   interfaces: z.array(HyperInterfaceSchema).default([]),
   routes: z.array(HyperRouteSchema).default([]),
   shareDir: z.string().default('hyperShared'),
+  /** Podvisor addition: how the share dir reaches the guest (the host picks virtio-fs or 9p per share). */
+  shareFsType: z.enum(['9p', 'virtiofs']).default('9p'),
 });
 export type StartPod = z.infer<typeof StartPodSchema>;
 
