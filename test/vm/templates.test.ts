@@ -97,13 +97,13 @@ describe('pods cloned from a template', () => {
     const marker = Buffer.from('podvisor-clone-marker-42-one');
     expect((await guestRam('one')).includes(marker)).toBe(true); // the search finds what is there
     expect((await guestRam('two')).includes(marker)).toBe(false);
-    const [{ key }] = await t.vc.listTemplates();
-    expect(readFileSync(path.join(templatesDir(), key!, 'ram')).includes(marker)).toBe(false);
+    const key = (await t.vc.listTemplates())[0]!.key;
+    expect(readFileSync(path.join(templatesDir(), key, 'ram')).includes(marker)).toBe(false);
   });
 
   it('refuse to remove a template in use; deleting a clone keeps the template', async () => {
-    const [{ key }] = await t.vc.listTemplates();
-    await expect(t.vc.removeTemplate(key!)).rejects.toMatchObject({ code: 'INVALID_STATE', message: expect.stringContaining('in use by 2 clone') });
+    const key = (await t.vc.listTemplates())[0]!.key;
+    await expect(t.vc.removeTemplate(key)).rejects.toMatchObject({ code: 'INVALID_STATE', message: expect.stringContaining('in use by 2 clone') });
     await t.vc.stopPod('one');
     await t.vc.deletePod('one');
     expect(await t.vc.listTemplates()).toMatchObject([{ key, clones: 1 }]);
@@ -111,8 +111,8 @@ describe('pods cloned from a template', () => {
   });
 
   it('fall back to a cold boot when the saved state is damaged, and say why', async () => {
-    const [{ key }] = await t.vc.listTemplates();
-    writeFileSync(path.join(templatesDir(), key!, 'state'), 'not a migration stream');
+    const key = (await t.vc.listTemplates())[0]!.key;
+    writeFileSync(path.join(templatesDir(), key, 'state'), 'not a migration stream');
     await t.vc.runPod(clonable('three', rootfs[2]!));
     const boot = (await t.vc.statusPod('three')).vm?.boot;
     expect(boot).toMatchObject({ mode: 'cold', template: null, reason: expect.stringContaining(`clone failed: cloning template ${key} failed`) });
@@ -122,12 +122,12 @@ describe('pods cloned from a template', () => {
   }, 240_000);
 
   it('leave nothing behind once the pods and the template are gone', async () => {
-    const [{ key }] = await t.vc.listTemplates();
+    const key = (await t.vc.listTemplates())[0]!.key;
     for (const id of ['two', 'three']) {
       await t.vc.stopPod(id);
       await t.vc.deletePod(id);
     }
-    await t.vc.removeTemplate(key!);
+    await t.vc.removeTemplate(key);
     expect(await t.vc.listTemplates()).toEqual([]);
     expect(readdirSync(templatesDir()).filter((e) => !e.startsWith('.'))).toEqual([]);
     expect(await processesMentioning(templatesDir())).toEqual([]);

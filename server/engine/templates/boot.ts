@@ -19,7 +19,8 @@ export async function launchVm(s: PodSession, plan: VmLaunchPlan): Promise<{ sta
   else if (!CLONE_AWARE_AGENTS.has(s.pod.config.agentType)) reason = `agent ${s.pod.config.agentType} cannot re-identify a clone`;
   else {
     const templates = hypervisor.templates;
-    const fit = await templates.fit(s.context(), plan);
+    // A config error shows up here first; the cold boot below reports it as it always did.
+    const fit = await templates.fit(s.context(), plan).catch((err: Error) => ({ ok: false as const, reason: `no template: ${err.message.split('\n')[0]}` }));
     if (!fit.ok) reason = fit.reason;
     else {
       try {
