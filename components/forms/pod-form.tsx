@@ -5,6 +5,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useCallback } from 'react';
 import { AgentTypeSchema, HypervisorTypeSchema, NetworkModelSchema, ProxyTypeSchema, ShimTypeSchema } from '../../server/engine/types';
+import { offeredValues } from '../../server/engine/drivers/combinations';
 import { StepList } from '../live/live-steps';
 import { useCreateFlow } from '../pods/use-create-flow';
 import { useTRPC } from '../trpc/client';
@@ -25,6 +26,7 @@ export function PodForm({ rootFs }: { rootFs: string }) {
   const router = useRouter();
   const toast = useToast();
   const form = useFormModel(defaultPodValues(rootFs), validatePod);
+  const drivers = { hypervisorType: form.get('hypervisorType'), agentType: form.get('agentType'), proxyType: form.get('proxyType'), shimType: form.get('shimType'), networkModel: form.get('networkModel') } as Parameters<typeof offeredValues>[2];
   const create = useMutation(trpc.pod.create.mutationOptions());
   const run = useMutation(trpc.pod.run.mutationOptions());
   const flow = useCreateFlow(useCallback((podId: string) => router.push(`/pods/${podId}`), [router]));
@@ -67,9 +69,10 @@ export function PodForm({ rootFs }: { rootFs: string }) {
         <h3>Drivers</h3>
         <div className="form-grid">
           <SelectField form={form} path="hypervisorType" errorPath="hypervisorType" label="Hypervisor" options={HypervisorTypeSchema.options} hint="mock runs no VM (for trying the console)" />
-          <SelectField form={form} path="agentType" errorPath="agentType" label="Agent" options={AgentTypeSchema.options} />
-          <SelectField form={form} path="proxyType" errorPath="proxyType" label="Proxy" options={ProxyTypeSchema.options} />
-          <SelectField form={form} path="shimType" errorPath="shimType" label="Shim" options={ShimTypeSchema.options} />
+          {/* Only what the engine's combination table allows after the choices above (drivers/combinations.ts). */}
+          <SelectField form={form} path="agentType" errorPath="agentType" label="Agent" options={offeredValues('agentType', AgentTypeSchema.options, drivers)} />
+          <SelectField form={form} path="proxyType" errorPath="proxyType" label="Proxy" options={offeredValues('proxyType', ProxyTypeSchema.options, drivers)} />
+          <SelectField form={form} path="shimType" errorPath="shimType" label="Shim" options={offeredValues('shimType', ShimTypeSchema.options, drivers)} />
           <SelectField form={form} path="networkModel" errorPath="networkModel" label="Network" options={NetworkModelSchema.options} hint="CNI: a network defined on this host; CNM: the links of an existing netns" />
         </div>
         <PodNetworkFields form={form} />

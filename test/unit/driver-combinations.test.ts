@@ -1,8 +1,9 @@
 // Which driver types work together. The expectations are written out, not derived from the
 // registry's table, so a change to the rules shows up here as a diff.
 import { describe, expect, it } from 'vitest';
-import { checkDriverCombination, DRIVER_COMBINATIONS } from '../../server/engine/drivers/registry.js';
-import { PodConfigSchema, type PodConfigInput } from '../../server/engine/types.js';
+import { IMPLEMENTED_TYPES, offeredValues } from '../../server/engine/drivers/combinations.js';
+import { checkDriverCombination, DRIVER_COMBINATIONS, FACTORIES } from '../../server/engine/drivers/registry.js';
+import { AgentTypeSchema, PodConfigSchema, ProxyTypeSchema, ShimTypeSchema, type PodConfigInput } from '../../server/engine/types.js';
 
 const KATA = { hypervisorType: 'qemu', agentType: 'kata', proxyType: 'kataProxy', shimType: 'kataShim' } as const;
 const outcome = (input: Omit<PodConfigInput, 'id'>) => {
@@ -43,5 +44,21 @@ describe('checkDriverCombination', () => {
   it('reports a type without a driver as NOT_SUPPORTED before judging the pair', () => {
     expect(outcome({ ...KATA, hypervisorType: 'mock', proxyType: 'ccProxy' })).toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringMatching(/proxy type "ccProxy"/) });
     expect(outcome({ ...KATA, agentType: 'hyperstart' })).toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringMatching(/agent type "hyperstart"/) });
+  });
+});
+
+describe('what the create form offers', () => {
+  it('lists the same implemented types as the registry', () => {
+    const { hypervisor, agent, proxy, shim, network } = FACTORIES;
+    expect(IMPLEMENTED_TYPES).toEqual({ hypervisorType: Object.keys(hypervisor), agentType: Object.keys(agent), proxyType: Object.keys(proxy), shimType: Object.keys(shim), networkModel: Object.keys(network) });
+  });
+
+  it('offers only what the table allows after the choices above', () => {
+    const base = PodConfigSchema.parse({ id: 'p', ...KATA });
+    expect(offeredValues('agentType', AgentTypeSchema.options, base)).toEqual(['noop', 'kata']);
+    expect(offeredValues('agentType', AgentTypeSchema.options, { ...base, hypervisorType: 'mock' })).toEqual(['noop']);
+    expect(offeredValues('proxyType', ProxyTypeSchema.options, base)).toEqual(['noProxy', 'kataProxy']);
+    expect(offeredValues('proxyType', ProxyTypeSchema.options, { ...base, agentType: 'noop' })).toEqual(['noopProxy']);
+    expect(offeredValues('shimType', ShimTypeSchema.options, base)).toEqual(['kataShim']);
   });
 });

@@ -5,6 +5,7 @@ import { linuxHost } from '../host/linux.js';
 import type { Host } from '../host/types.js';
 import type { TemplateSettings } from '../templates/types.js';
 import type { AgentType, HypervisorType, NetworkModel, PodConfig, ProxyType, ShimType } from '../types.js';
+import { brokenRule, DRIVER_COMBINATIONS, type DriverField } from './combinations.js';
 import { createKataAgent } from './agent/kata.js';
 import { createNoopAgent } from './agent/noop.js';
 import type { Agent } from './agent/types.js';
@@ -85,25 +86,15 @@ export function driversFor(config: PodConfig, driverEnv: DriverEnv): Drivers {
 // Driver combinations: a pair that cannot work is refused before anything boots, instead of
 // failing (or half-working) after the VM started. Stored pods are not re-checked, so an old
 // record with a bad pair can still be stopped and deleted.
-type DriverField = 'hypervisorType' | 'agentType' | 'proxyType' | 'shimType' | 'networkModel';
 const FIELD_OF: Record<keyof Factories, DriverField> = { hypervisor: 'hypervisorType', agent: 'agentType', proxy: 'proxyType', shim: 'shimType', network: 'networkModel' };
-type Is = { [F in DriverField]: readonly [F, PodConfig[F]] }[DriverField];
-type OneOf = { [F in DriverField]: readonly [F, readonly PodConfig[F][]] }[DriverField];
-
-/** When `if` holds, `then`'s field must take one of its values; `because` says what breaks otherwise. */
-export const DRIVER_COMBINATIONS: readonly { if: Is; then: OneOf; because: string }[] = [
-  { if: ['agentType', 'kata'], then: ['hypervisorType', ['qemu']], because: 'the kata agent runs inside the VM, behind the serial port only QEMU provides' },
-  { if: ['agentType', 'kata'], then: ['proxyType', ['kataProxy', 'noProxy']], because: 'the host reaches the kata agent through its proxy or directly over the serial port' },
-  { if: ['agentType', 'kata'], then: ['shimType', ['kataShim']], because: "a container's PID must be a host process that lives and dies with the guest process" },
-  { if: ['agentType', 'noop'], then: ['proxyType', ['noopProxy']], because: 'the noop agent never starts a proxy' },
-  { if: ['agentType', 'noop'], then: ['shimType', ['noopShim']], because: 'the kata shim connects to a proxy, which the noop agent never starts' },
-];
+export { DRIVER_COMBINATIONS };
 
 /** NOT_SUPPORTED for a type without a driver, then INVALID_CONFIG naming both fields of a pair that cannot work. */
 export function checkDriverCombination(config: PodConfig): void {
   for (const [kind, field] of Object.entries(FIELD_OF) as [keyof Factories, DriverField][]) pick(kind, config[field]);
-  for (const { if: [field, value], then: [other, allowed], because } of DRIVER_COMBINATIONS) {
-    if (config[field] !== value || (allowed as readonly string[]).includes(config[other])) continue;
+  const broken = brokenRule(config);
+  if (broken) {
+    const { if: [field, value], then: [other, allowed], because } = broken;
     const message = `${field} "${value}" needs ${other} ${allowed.map((a) => `"${a}"`).join(' or ')}, not "${config[other]}": ${because}`;
     throw new EngineError('INVALID_CONFIG', message, { fields: [field, other], issues: [{ path: [other], message }] });
   }
