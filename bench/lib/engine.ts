@@ -4,10 +4,11 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { createEngine } from '../../server/engine/index.js';
+import { createEngine, type EngineOptions } from '../../server/engine/index.js';
 import { openSqliteStore } from '../../server/engine/store/prisma-store.js';
 
-export function benchEngine(prefix: string) {
+/** `extra`: engine options a bench varies (e.g. `templates: { enabled: false }`). */
+export function benchEngine(prefix: string, extra: Partial<EngineOptions> = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   const rootfs = path.join(dir, 'rootfs');
   cpSync(new URL('../../var/rootfs/busybox', import.meta.url).pathname, rootfs, { recursive: true, verbatimSymlinks: true });
@@ -17,6 +18,7 @@ export function benchEngine(prefix: string) {
     lockDir: path.join(dir, 'locks'),
     log: pino({ level: 'warn' }),
     hostPathRoots: [dir],
+    ...extra,
   });
   return { dir, rootfs, vc };
 }
