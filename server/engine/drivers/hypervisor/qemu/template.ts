@@ -4,7 +4,7 @@
 // share=off (private copy-on-write), starts with -incoming defer, loads the state and is resumed.
 // Shares are not mounted in the template (a mounted 9p fid blocks migration): the agent mounts the
 // clone's own shares at CreateSandbox. The device layout must match, hence one template per argv.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../../../errors.js';
@@ -150,13 +150,18 @@ async function pruneStale(host: Host, settings: TemplateSettings, key: string, f
   }
 }
 
+/**
+ * Built in a scratch dir renamed into place at the end: a half-built template never looks built, and
+ * when two processes (console and CLI) build the same key, the first rename wins and the other's
+ * work is dropped. The RAM file's path is not part of the saved state, so it may move.
+ */
 async function build(host: Host, env: DriverEnv, settings: TemplateSettings, pod: PodContext, plan: VmLaunchPlan, key: string): Promise<void> {
-  const files = filesOf(settings, key);
-  await rm(files.dir, { recursive: true, force: true });
-  await mkdir(join(files.dir, 'share'), { recursive: true, mode: 0o750 });
-  const { binary, launch, devices } = await prepare(pod, env, templatePlan(plan, join(files.dir, 'share')), files.dir);
-  const run = runFiles(files.dir);
-  const args = buildQemuArgs({ ...launch, podId: `template-${key}`, template: { memPath: files.memory, role: 'template', vmgenid: randomUUID() } });
+  const work = join(settings.dir, `.b-${key}-${randomBytes(3).toString('hex')}`);
+  const scratch: TemplateFiles = { dir: work, state: join(work, 'state'), info: join(work, 'info.json'), memory: join(work, 'ram') };
+  await mkdir(join(work, 'share'), { recursive: true, mode: 0o750 });
+  const { binary, launch, devices } = await prepare(pod, env, templatePlan(plan, join(work, 'share')), work);
+  const run = runFiles(work);
+  const args = buildQemuArgs({ ...launch, podId: `template-${key}`, template: { memPath: scratch.memory, role: 'template', vmgenid: randomUUID() } });
   let pid: number | null = null;
   try {
     const qemu = await spawnQemu(host, binary, args, run.qemuLog, { netNsPath: '', fds: [] });
@@ -167,7 +172,7 @@ async function build(host: Host, env: DriverEnv, settings: TemplateSettings, pod
       await portsOpened(qmp, devices, qemu.exited);
       await qmp.execute('stop');
       await qmp.execute('migrate-set-capabilities', { capabilities: [{ capability: 'x-ignore-shared', state: true }] });
-      await qmp.execute('migrate', { uri: `exec:cat > ${files.state}.tmp` });
+      await qmp.execute('migrate', { uri: `exec:cat > ${scratch.state}` });
       await waitForMigration(qmp, 'saving the template state');
       await qmp.execute('quit').catch(() => {});
     } finally {
@@ -175,17 +180,22 @@ async function build(host: Host, env: DriverEnv, settings: TemplateSettings, pod
     }
     if (!(await host.waitForExit(pid, ourQemu(run.qmp, host), 5_000))) await host.terminate(pid, ourQemu(run.qmp, host));
     pid = null;
-    await rename(`${files.state}.tmp`, files.state);
     const { inputs, family } = await keyOf(launch, binary);
-    await writeFile(files.info, JSON.stringify({ key, family, createdAt: new Date().toISOString(), inputs }) + '\n');
+    await writeFile(scratch.info, JSON.stringify({ key, family, createdAt: new Date().toISOString(), inputs }) + '\n');
+    await removeRunFiles(work, true, socketsOf(devices));
+    await rm(join(work, 'share'), { recursive: true, force: true });
+    const final = filesOf(settings, key);
+    // What a crashed or damaged earlier build left (ensure() found no complete template there).
+    if (!(await stat(final.info).catch(() => null))) await rm(final.dir, { recursive: true, force: true });
+    await rename(work, final.dir).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+      await rm(work, { recursive: true, force: true }); // another process built it first
+    });
     await pruneStale(host, settings, key, family);
-    await removeRunFiles(files.dir, true, socketsOf(devices));
-    await rm(join(files.dir, 'share'), { recursive: true, force: true });
   } catch (err) {
     if (pid !== null) await host.terminate(pid, ourQemu(run.qmp, host));
     const qemuOutput = (await readFile(run.qemuLog, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
-    await rm(files.dir, { recursive: true, force: true });
-    await rm(files.memory, { force: true });
+    await rm(work, { recursive: true, force: true });
     throw new EngineError('HYPERVISOR_FAILED', `building template ${key} failed: ${(err as Error).message}${qemuOutput ? `\n${qemuOutput}` : ''}`, undefined, { cause: err });
   }
 }
