@@ -1,21 +1,23 @@
-// EnterContainer `true` round trip, measured from the host, against the same exec timed inside
-// the guest by the runtime alone (crun exec, spawn to exit, as the agent reports in WaitProcess).
-//   npx tsx bench/exec.ts [--iterations 10]      (boots a real pod VM: needs the guest assets)
+// EnterContainer `true` round trip for each agent × proxy combination, measured from the host in
+// the same run, against the same exec timed inside the guest by the runtime alone (crun exec,
+// spawn to exit, as the agent reports in WaitProcess): the in-guest floor.
+//   npx tsx bench/exec.ts [--iterations 10]      (boots one real pod VM per combination)
 import { parseArgs } from 'node:util';
 import { median } from './lib/stats.js';
-import { socketPathOf } from '../server/engine/drivers/proxy/kata.js';
-import { proxyHandleOf } from '../server/engine/drivers/proxy/types.js';
+import { proxyHandleOf, socketPathOf } from '../server/engine/drivers/proxy/types.js';
 import { CmdSchema } from '../server/engine/types.js';
-import { connectAgentSocket } from '../server/guest/protocol/connect.js';
+import { connectAgentSocketWhenFree } from '../server/guest/protocol/connect.js';
 import { bootVmPod } from '../server/guest/testing/vm-pod.js';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '10' } } });
 const iterations = Number(values.iterations);
+/** The combinations with a guest agent (hyperstart has no host driver yet). */
+const COMBINATIONS = [{ agent: 'kata', proxy: 'kataProxy' }, { agent: 'kata', proxy: 'noProxy' }] as const;
 
 function summary(label: string, samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
-  return `${label.padEnd(52)} median ${at(0.5).padStart(7)} ms   p90 ${at(0.9).padStart(7)} ms   min ${at(0).padStart(7)} ms`;
+  return `${label.padEnd(58)} median ${at(0.5).padStart(7)} ms   p90 ${at(0.9).padStart(7)} ms   min ${at(0).padStart(7)} ms`;
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
@@ -24,47 +26,60 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - start, result];
 }
 
-const bootStart = performance.now();
-const vm = await bootVmPod('bench');
-console.log(`pod VM booted and sandbox created in ${((performance.now() - bootStart) / 1000).toFixed(1)} s (${vm.hypervisor.info(vm.pod)?.accelerator ?? '?'})`);
-try {
-  const c = await vm.container('bench', { args: ['sleep', '3600'], detach: true });
-  c.agentState = (await vm.agent.startContainer(vm.pod, c)).agentState;
-  const client = await connectAgentSocket(socketPathOf(proxyHandleOf(vm.pod.runtime.agent)!.url));
-  const cmd = CmdSchema.parse({ args: ['true'], detach: true });
-  const samples = { enter: [] as number[], protocol: [] as number[], guest: [] as number[], ping: [] as number[] };
-
-  for (let i = 0; i <= iterations; i++) {
-    const warmup = i === 0;
-    // 1. What EnterContainer costs the engine: ExecProcess, a shim, then waiting for the exit.
-    const [enter] = await timed(async () => {
-      const process = await vm.agent.exec(vm.pod, c, cmd);
-      const io = await vm.agent.attach(vm.pod, c, process.token);
-      await io.wait();
-      io.close();
-    });
-    // 2. The same exec over one open proxy connection, without shim or attach.
-    const execId = `bench-${i}`;
-    const [protocol, waited] = await timed(async () => {
-      await client.call('ExecProcess', { containerId: 'bench', execId, process: { args: ['true'] } });
-      return client.call('WaitProcess', { containerId: 'bench', execId }, { timeoutMs: 0 });
-    });
-    // 3. A bare request round trip host → proxy → guest agent → back.
-    const [ping] = await timed(() => client.call('Check', {}));
-    if (warmup) continue;
-    samples.enter.push(enter);
-    samples.protocol.push(protocol);
-    samples.guest.push(waited.body.runtimeMs);
-    samples.ping.push(ping);
+const results: { label: string; enter: number[]; ping: number[]; guest: number[] }[] = [];
+for (const { agent, proxy } of COMBINATIONS) {
+  const bootStart = performance.now();
+  const vm = await bootVmPod(`bench-${proxy.toLowerCase()}`, 'silent', proxy);
+  console.log(`${agent} + ${proxy}: pod VM booted and sandbox created in ${((performance.now() - bootStart) / 1000).toFixed(1)} s (${vm.hypervisor.info(vm.pod)?.accelerator ?? '?'})`);
+  try {
+    const c = await vm.container('bench', { args: ['sleep', '3600'], detach: true });
+    c.agentState = (await vm.agent.startContainer(vm.pod, c)).agentState;
+    const path = socketPathOf(proxyHandleOf(vm.pod.runtime.agent)!.url);
+    // A connection per measurement: with noProxy nobody else could reach the agent while one is open.
+    const withClient = async <T>(fn: (client: Awaited<ReturnType<typeof connectAgentSocketWhenFree>>) => Promise<T>) => {
+      const client = await connectAgentSocketWhenFree(path, { waitMs: 30_000, handshakeTimeoutMs: 30_000 });
+      try {
+        return await fn(client);
+      } finally {
+        client.close();
+      }
+    };
+    const cmd = CmdSchema.parse({ args: ['true'], detach: true });
+    const r = { label: `${agent} + ${proxy}`, enter: [] as number[], ping: [] as number[], guest: [] as number[] };
+    for (let i = 0; i <= iterations; i++) {
+      // 1. What EnterContainer costs the engine: ExecProcess, a shim, then waiting for the exit.
+      const [enter] = await timed(async () => {
+        const process = await vm.agent.exec(vm.pod, c, cmd);
+        const io = await vm.agent.attach(vm.pod, c, process.token);
+        await io.wait();
+        io.close();
+      });
+      // 2. The floor: the same `true` timed by the runtime inside the guest.
+      const execId = `bench-${i}`;
+      const waited = await withClient(async (client) => {
+        await client.call('ExecProcess', { containerId: 'bench', execId, process: { args: ['true'] } });
+        return client.call('WaitProcess', { containerId: 'bench', execId }, { timeoutMs: 0 });
+      });
+      // 3. Connect + handshake + one bare request: the price of reaching the agent at all.
+      const [ping] = await timed(() => withClient((client) => client.call('Check', {})));
+      if (i === 0) continue; // warm-up
+      r.enter.push(enter);
+      r.guest.push(waited.body.runtimeMs);
+      r.ping.push(ping);
+    }
+    results.push(r);
+    await vm.agent.stopContainer(vm.pod, c);
+  } finally {
+    await vm.stop();
   }
-  client.close();
-  console.log(`${iterations} iterations of \`true\`:`);
-  console.log(summary('EnterContainer via kata driver (exec + shim + wait)', samples.enter));
-  console.log(summary('ExecProcess + WaitProcess over one proxy connection', samples.protocol));
-  console.log(summary('crun exec inside the guest (runtime alone)', samples.guest));
-  console.log(summary('Check round trip (protocol + virtio-serial)', samples.ping));
-  console.log(`ratio EnterContainer / crun exec in the guest: ${(median(samples.enter) / median(samples.guest)).toFixed(2)}x  (target <= 1.25x)`);
-  await vm.agent.stopContainer(vm.pod, c);
-} finally {
-  await vm.stop();
 }
+
+console.log(`\n${iterations} iterations of \`true\` per combination, same run:`);
+for (const r of results) {
+  console.log(summary(`EnterContainer, ${r.label} (exec + shim + attach + wait)`, r.enter));
+  console.log(summary(`connect + handshake + Check, ${r.label}`, r.ping));
+  console.log(summary(`crun exec inside the guest (floor), ${r.label} VM`, r.guest));
+  console.log(`ratio EnterContainer / in-guest floor, ${r.label}: ${(median(r.enter) / median(r.guest)).toFixed(2)}x`);
+}
+const [base, ...others] = results;
+for (const r of others) console.log(`ratio EnterContainer ${r.label} / ${base!.label}: ${(median(r.enter) / median(base!.enter)).toFixed(2)}x`);

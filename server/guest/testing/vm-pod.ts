@@ -9,6 +9,7 @@ import type { Agent } from '../../engine/drivers/agent/types.js';
 import { createQemuHypervisor } from '../../engine/drivers/hypervisor/qemu/index.js';
 import type { Hypervisor } from '../../engine/drivers/hypervisor/types.js';
 import { createKataProxy } from '../../engine/drivers/proxy/kata.js';
+import { createNoProxy } from '../../engine/drivers/proxy/no.js';
 import { createKataShim } from '../../engine/drivers/shim/kata.js';
 import type { ContainerContext, PodContext } from '../../engine/drivers/types.js';
 import { ContainerConfigSchema, PodConfigSchema, type CmdInput } from '../../engine/types.js';
@@ -28,13 +29,14 @@ export interface VmPod {
   stop(): Promise<void>;
 }
 
-export async function bootVmPod(id: string, logLevel = 'silent'): Promise<VmPod> {
+/** `proxyType`: how the host reaches the kata agent (benches compare them). */
+export async function bootVmPod(id: string, logLevel = 'silent', proxyType: 'kataProxy' | 'noProxy' = 'kataProxy'): Promise<VmPod> {
   const runDir = await mkdtemp('/tmp/pvvm-'); // short: unix socket paths are limited to 107 bytes
   const config = PodConfigSchema.parse({
     id,
     hypervisorType: 'qemu',
     agentType: 'kata',
-    proxyType: 'kataProxy',
+    proxyType,
     shimType: 'kataShim',
     volumes: [{ mountTag: DEV_TAG, hostPath: join(REPO_ROOT, 'dist/guest') }],
     hypervisorConfig: {
@@ -46,7 +48,7 @@ export async function bootVmPod(id: string, logLevel = 'silent'): Promise<VmPod>
   });
   const pod: PodContext = { id, config, runDir, runtime: { hypervisor: {}, agent: {}, network: {} }, log: pino({ level: logLevel }) };
   const hypervisor = createQemuHypervisor({ runRoot: '/tmp' });
-  const agent = createKataAgent({ runRoot: '/tmp' }, createKataProxy(), createKataShim());
+  const agent = createKataAgent({ runRoot: '/tmp' }, proxyType === 'noProxy' ? createNoProxy() : createKataProxy(), createKataShim());
   const vm = await hypervisor.startVm(pod, { netNsPath: '', devices: await agent.devices(pod) });
   pod.runtime.hypervisor = vm.state;
   const stop = async () => {
