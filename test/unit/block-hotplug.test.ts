@@ -34,8 +34,8 @@ describe('hotplug devices on the command line', () => {
     expect(deviceLines(buildQemuArgs(launch(devices)))).toMatchInlineSnapshot(`
       [
         "virtio-blk-pci,drive=image",
-        "pci-bridge,bus=pci.0,id=pci-bridge-0,chassis_nr=1,shpc=off,addr=0x1f",
-        "pci-bridge,bus=pci.0,id=pci-bridge-1,chassis_nr=2,shpc=off,addr=0x1e",
+        "pci-bridge,bus=pci.0,id=pci-bridge-0,chassis_nr=1,shpc=off,addr=0x1f,io-reserve=4k,mem-reserve=1m,pref64-reserve=1m",
+        "pci-bridge,bus=pci.0,id=pci-bridge-1,chassis_nr=2,shpc=off,addr=0x1e,io-reserve=4k,mem-reserve=1m,pref64-reserve=1m",
         "virtio-scsi-pci,id=scsi0,bus=pci.0,addr=0x1a",
         "virtio-serial-pci,id=vser0",
         "virtserialport,bus=vser0.0,chardev=port0,name=agent.channel.0,id=port0dev",

@@ -38,8 +38,10 @@ export function hotplugDevices(config: Pick<HypervisorConfig, 'defaultBridges' |
 
 export function bridgeArgs(bridge: Bridge): string[] {
   // shpc=off: hotplug goes through ACPI, which the guest kernel handles without the SHPC driver.
-  // chassis_nr must differ per bridge.
-  return ['-device', `pci-bridge,bus=pci.0,id=${bridgeId(bridge.index)},chassis_nr=${bridge.index + 1},shpc=off,addr=0x${hex2(BRIDGE_SLOTS[bridge.index]!)}`];
+  // chassis_nr must differ per bridge. The reserves make the firmware give an empty bridge I/O and
+  // memory windows at boot (as Kata does): without them a disk plugged later gets no BARs.
+  const id = bridgeId(bridge.index);
+  return ['-device', `pci-bridge,bus=pci.0,id=${id},chassis_nr=${bridge.index + 1},shpc=off,addr=0x${hex2(BRIDGE_SLOTS[bridge.index]!)},io-reserve=4k,mem-reserve=1m,pref64-reserve=1m`];
 }
 
 export function scsiControllerArgs(): string[] {
