@@ -4,6 +4,7 @@
 // at `<errorPath>.<row>.<key>`; all of them also show together under the rows, as the port
 // mappings' do.
 import { useId } from 'react';
+import './rows-field.css';
 import type { FieldBinding } from './use-form-model';
 
 export interface RowColumn {
@@ -58,36 +59,38 @@ export function RowsField({ form, path, errorPath, legend, hint, item, columns, 
     return <input {...common} className={col.mono === false ? undefined : 'mono'} value={String(value)} placeholder={col.placeholder} onChange={onChange} />;
   };
   return (
-    <fieldset className="container-fieldset field wide" aria-describedby={hintId}>
+    <fieldset className="container-fieldset field rows-field" aria-describedby={hintId}>
       <legend>{legend}</legend>
       <p id={hintId} className="field-hint">
         {hint}
       </p>
       {rows.length > 0 && (
-        <table className="data kv-table">
-          <thead>
-            <tr>
-              {columns.map((c) => (
-                <th key={c.key}>{c.label}</th>
-              ))}
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((_, i) => (
-              <tr key={i}>
+        <div className="rows-scroll">
+          <table className="data kv-table">
+            <thead>
+              <tr>
                 {columns.map((c) => (
-                  <td key={c.key}>{cell(i, c)}</td>
+                  <th key={c.key}>{c.label}</th>
                 ))}
-                <td>
-                  <button type="button" className="btn btn-small btn-ghost" onClick={() => form.set(path, rows.filter((_, j) => j !== i))}>
-                    Remove {item.toLowerCase()} {i + 1}
-                  </button>
-                </td>
+                <th />
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.map((_, i) => (
+                <tr key={i}>
+                  {columns.map((c) => (
+                    <td key={c.key}>{cell(i, c)}</td>
+                  ))}
+                  <td>
+                    <button type="button" className="btn btn-small btn-ghost" onClick={() => form.set(path, rows.filter((_, j) => j !== i))}>
+                      Remove {item.toLowerCase()} {i + 1}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {errors.length > 0 && <p className="field-error">{errors.join('; ')}</p>}
       <div>

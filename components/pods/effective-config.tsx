@@ -21,10 +21,11 @@ const ROWS: [label: string, key: Key, unit?: string][] = [
   ['Firmware', 'firmwarePath'],
 ];
 
-/** What the shared directory travels over: the running VM's word, else what the next boot uses. */
+/** What the shared directory travels over: the running VM's word, else what a boot uses. */
 export function sharedFsLabel(status: PodStatus): string {
   if (status.vm) return `${status.vm.sharedFs} (in use)`;
-  return `${status.effectiveHypervisorConfig.sharedFs.value} (at the next boot)`;
+  const configured = status.effectiveHypervisorConfig.sharedFs.value;
+  return status.state === 'stopped' ? `${configured} (at the next boot)` : `${configured} (no VM process: ${status.hypervisor} hypervisor)`;
 }
 
 export function EffectiveConfig({ status }: { status: PodStatus }) {

@@ -1,7 +1,9 @@
 // Containers in a real QEMU pod through the engine API: exit codes, a real TTY, user and group
 // switching against the container's own /etc files, read-only and writable root filesystems,
-// dropped capabilities, and a container whose init exits becoming `stopped`.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+// dropped capabilities, a container whose init exits becoming `stopped`, and the pod booted from a
+// custom kernel (KernelPath annotation) whose KernelHash matched.
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CmdInput } from '../../server/engine/index.js';
@@ -12,6 +14,9 @@ let t: TestEngine;
 const rw = rootfsCopy();
 const ro = rootfsCopy();
 const forever = ['sh', '-c', 'while true; do sleep 1; done'];
+const A = 'com.github.containers.virtcontainers.';
+/** A copy of the built guest kernel in an allowed folder: booting from it proves the annotation won. */
+const customKernel = path.join(path.dirname(rw), 'vmlinux-custom');
 
 async function exec(containerId: string, cmd: CmdInput) {
   const { process } = await t.vc.enterContainer('vmpod', containerId, { detach: true, ...cmd });
@@ -20,11 +25,17 @@ async function exec(containerId: string, cmd: CmdInput) {
 
 beforeAll(async () => {
   t = testEngine({ lockWaitMs: 120_000, hostPathRoots: [path.dirname(rw), path.dirname(ro)] });
+  copyFileSync(path.join(process.env['PODVISOR_GUEST_DIR'] ?? 'var/guest', 'vmlinux'), customKernel);
+  const kernelHash = createHash('sha512').update(readFileSync(customKernel)).digest('hex');
   await t.vc.runPod(
-    qemuPod('vmpod', [
-      { id: 'rw', rootFs: rw, cmd: { args: forever, detach: true } },
-      { id: 'ro', rootFs: ro, readonlyRootfs: true, cmd: { args: forever, detach: true } },
-    ]),
+    qemuPod(
+      'vmpod',
+      [
+        { id: 'rw', rootFs: rw, cmd: { args: forever, detach: true } },
+        { id: 'ro', rootFs: ro, readonlyRootfs: true, cmd: { args: forever, detach: true } },
+      ],
+      { annotations: { [`${A}KernelPath`]: customKernel, [`${A}KernelHash`]: kernelHash } },
+    ),
   );
 }, 180_000);
 
@@ -36,6 +47,15 @@ afterAll(async () => {
 }, 60_000);
 
 describe('containers in a real VM', () => {
+  it('booted QEMU from the annotated kernel once its KernelHash matched, as pod status says', async () => {
+    const status = await t.vc.statusPod('vmpod');
+    expect(status.effectiveHypervisorConfig.kernelPath).toEqual({ value: customKernel, source: `annotations.${A}KernelPath` });
+    const argv = readFileSync(`/proc/${status.vm!.pid}/cmdline`, 'utf8').split('\0');
+    expect(argv[argv.indexOf('-kernel') + 1]).toBe(customKernel);
+    // The rest of the effective config is what QEMU was given too.
+    expect(argv[argv.indexOf('-m') + 1]).toBe(`${status.effectiveHypervisorConfig.memoryMiB.value}M`);
+  });
+
   it('records exit codes of exec processes', async () => {
     expect(await exec('rw', { args: ['sh', '-c', 'echo out; echo err >&2; exit 42'] })).toEqual({ output: 'out\nerr\n', exitCode: 42 });
     await expect(exec('rw', { args: ['/no/such/program'] })).rejects.toMatchObject({ code: 'AGENT_FAILED', message: expect.stringContaining('not found') });
