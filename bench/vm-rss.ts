@@ -1,42 +1,54 @@
-// Host memory cost of one idle pod VM: QEMU's RSS (with its anon/file split) for a 256 MiB guest,
-// sampled after init has launched the agent and the guest has settled. Usage: npx tsx bench/vm-rss.ts
+// Host memory of idle pods: 5 cloned from one template against 5 cold-booted, as PSS (shared pages
+// count once across the processes sharing them) summed over each pod's QEMU, plus its RSS, sampled
+// once every pod's agent is up and the guests have settled. Same pod config for both (1 vCPU,
+// 256 MiB, 9p, no container); the template build happens before the clones and is not counted, its
+// QEMU has exited by then. Usage: npx tsx bench/vm-rss.ts [pods]
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import pino from 'pino';
-import { createQemuHypervisor } from '../server/engine/drivers/hypervisor/qemu/index.js';
-import { kataLaunchPlan } from '../server/guest/testing/launch-plan.js';
-import type { PodContext } from '../server/engine/drivers/types.js';
-import { PodConfigSchema } from '../server/engine/types.js';
+import { benchEngine } from './lib/engine.js';
 
-const SETTLE_MS = 8_000; // node starting in the guest keeps touching memory for a few seconds
-const runRoot = '/tmp/podvisor-bench';
+const PODS = Number(process.argv[2] ?? 5);
+const SETTLE_MS = 8_000; // node in a cold guest keeps touching memory for a few seconds after serving
 
-async function rssKiB(pid: number): Promise<Record<string, number>> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(/\s(\d+) kB/.exec(status.split('\n').find((l) => l.startsWith(`${name}:`)) ?? '')?.[1] ?? NaN);
-  return { VmRSS: field('VmRSS'), RssAnon: field('RssAnon'), RssFile: field('RssFile'), RssShmem: field('RssShmem') };
+async function rollup(pid: number): Promise<{ pss: number; rss: number }> {
+  const text = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+  return { pss: kib('Pss'), rss: kib('Rss') };
 }
 
-const hypervisor = createQemuHypervisor({ runRoot });
-const config = PodConfigSchema.parse({ id: 'rss', hypervisorType: 'qemu', vmConfig: { vcpus: 1, memory: 256 } });
-const pod: PodContext = { id: config.id, config, runDir: join(runRoot, config.id), runtime: { hypervisor: {}, agent: {}, network: {} }, log: pino({ level: 'warn' }) };
-pod.runtime.hypervisor = (await hypervisor.startVm(pod, kataLaunchPlan(pod.runDir))).state;
-try {
-  const consoleLog = join(pod.runDir, 'console.log');
-  const started = Date.now();
-  while (!(await readFile(consoleLog, 'utf8').catch(() => '')).includes('podvisor-init: starting agent')) {
-    if (Date.now() - started > 60_000) throw new Error('the guest never launched its agent');
-    await new Promise((r) => setTimeout(r, 100));
+async function measure(label: string, templates: boolean): Promise<number> {
+  const engine = benchEngine('pv-bench-rss-', { templates: { enabled: templates } });
+  const ids = Array.from({ length: PODS }, (_, i) => `rss${i}`);
+  try {
+    for (const id of ids) {
+      await engine.vc.runPod({ id, hypervisorType: 'qemu', agentType: 'kata', proxyType: 'kataProxy', shimType: 'kataShim', vmConfig: { vcpus: 1, memory: 256 }, hypervisorConfig: { sharedFs: 'virtio-9p' } });
+      const boot = (await engine.vc.statusPod(id)).vm?.boot?.mode;
+      if (boot !== (templates ? 'cloned' : 'cold')) throw new Error(`${label}: pod ${id} booted ${boot}`);
+    }
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    let pss = 0;
+    let rss = 0;
+    for (const id of ids) {
+      const m = await rollup((await engine.vc.statusPod(id)).vm!.pid);
+      pss += m.pss;
+      rss += m.rss;
+    }
+    const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
+    // The template's RAM file pages that no clone maps are not in any PSS, yet they take host memory.
+    const templateKiB = (await engine.vc.listTemplates()).reduce((sum, t) => sum + t.sizeBytes / 1024, 0);
+    const extra = templates ? ` + template files ${mib(templateKiB)} = ${mib(pss + templateKiB)}` : '';
+    console.log(`${label.padEnd(24)} QEMU PSS total ${mib(pss).padStart(8)} (${mib(pss / PODS)} per pod)${extra}   RSS total ${mib(rss)} (${mib(rss / PODS)} per pod)`);
+    return pss + templateKiB;
+  } finally {
+    for (const id of ids) {
+      await engine.vc.stopPod(id).catch(() => {});
+      await engine.vc.deletePod(id).catch(() => {});
+    }
+    for (const t of await engine.vc.listTemplates().catch(() => [])) await engine.vc.removeTemplate(t.key).catch(() => {});
+    await engine.vc.close();
+    await rm(engine.dir, { recursive: true, force: true });
   }
-  await new Promise((r) => setTimeout(r, SETTLE_MS));
-  const pid = pod.runtime.hypervisor['pid'] as number;
-  const rss = await rssKiB(pid);
-  const mib = (kib: number | undefined) => `${Math.round((kib ?? NaN) / 1024)} MiB`;
-  console.log(
-    `idle pod VM, 256 MiB guest RAM, accel ${String(pod.runtime.hypervisor['accelerator'])}: qemu RSS ${mib(rss['VmRSS'])} ` +
-      `(anon ${mib(rss['RssAnon'])}, file ${mib(rss['RssFile'])}, shmem ${mib(rss['RssShmem'])})`,
-  );
-} finally {
-  await hypervisor.stopVm(pod);
-  await rm(pod.runDir, { recursive: true, force: true });
 }
+
+const cold = await measure(`${PODS} cold-booted pods`, false);
+const cloned = await measure(`${PODS} cloned pods`, true);
+console.log(`ratio host memory cloned (PSS + template files) / cold (PSS): ${(cloned / cold).toFixed(2)}x`);
