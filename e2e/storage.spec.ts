@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { openMockPodForm } from './new-pod-form';
 
 const POD = 'e2e-storage';
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
@@ -15,12 +16,7 @@ test('[CONSOLE][STORAGE]: volumes, mounts and devices from the create form; effe
   // Inside the run's host-path roots (the temp dir), as an operator would name one.
   const volume = mkdtempSync(path.join(tmpdir(), 'pv-e2e-volume-'));
   try {
-    await page.goto('/pods/new');
-    await page.getByRole('textbox', { name: 'Pod ID' }).fill(POD);
-    await page.getByRole('combobox', { name: 'Hypervisor' }).selectOption('mock');
-    await page.getByRole('combobox', { name: 'Agent' }).selectOption('noop');
-    await page.getByRole('combobox', { name: 'Proxy' }).selectOption('noopProxy');
-    await page.getByRole('combobox', { name: 'Shim' }).selectOption('noopShim');
+    await openMockPodForm(page, POD);
     await page.getByRole('textbox', { name: 'vCPUs', exact: true }).fill('2');
 
     await page.getByText('Volumes and annotations').click();
