@@ -79,8 +79,9 @@ export function hookOf(line: string): Partial<Hook> {
     if (word.startsWith('timeout=')) timeout = Number(word.slice('timeout='.length));
     else env.push(word);
   }
-  const [path = '', ...args] = words;
-  return { path, args, env, ...(timeout === undefined ? {} : { timeout }) };
+  // As a shell runs it: the program gets its path as argv[0] (OCI's args[0]) and the rest as arguments.
+  const [path = ''] = words;
+  return { path, args: words, env, ...(timeout === undefined ? {} : { timeout }) };
 }
 
 const params = (text: string) => keyValueLines(text).map(([key, value]) => ({ key, value }));

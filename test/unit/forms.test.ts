@@ -62,7 +62,7 @@ describe('pod form defaults', () => {
       { mountTag: 'logs', hostPath: '/var/log' },
     ]);
     expect(config.annotations).toEqual({ team: 'infra', note: 'a=b' });
-    expect(config.hooks?.preStartHooks).toEqual([{ path: '/usr/bin/hook', args: ['--flag', 'two words'], env: ['MODE=x'], timeout: 5 }]);
+    expect(config.hooks?.preStartHooks).toEqual([{ path: '/usr/bin/hook', args: ['/usr/bin/hook', '--flag', 'two words'], env: ['MODE=x'], timeout: 5 }]);
     expect(config.hypervisorConfig?.kernelParams).toEqual([{ key: 'quiet', value: '' }, { key: 'loglevel', value: '3' }]);
     expect(config.agentConfig).toEqual({ debug: true });
     expect(config.networkConfig?.numInterfaces).toBe(2);
@@ -147,9 +147,9 @@ describe('container form', () => {
 });
 
 describe('hook lines', () => {
-  it('take leading timeout= and VAR=value words before the path', () => {
-    expect(hookOf('/bin/true')).toEqual({ path: '/bin/true', args: [], env: [] });
-    expect(hookOf('A=1 timeout=3 /bin/hook x')).toEqual({ path: '/bin/hook', args: ['x'], env: ['A=1'], timeout: 3 });
+  it('take leading timeout= and VAR=value words before the path, and give the path as args[0] (OCI: argv[0]), as a shell would', () => {
+    expect(hookOf('/bin/true')).toEqual({ path: '/bin/true', args: ['/bin/true'], env: [] });
+    expect(hookOf('A=1 timeout=3 /bin/hook x')).toEqual({ path: '/bin/hook', args: ['/bin/hook', 'x'], env: ['A=1'], timeout: 3 });
   });
 });
 
