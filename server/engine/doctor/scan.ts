@@ -41,6 +41,12 @@ export function classify(argv: string[], root: string): Omit<OurProcess, 'pid'> 
       const dir = path.basename(listen) === 'proxy.sock' ? runDirIn(root, listen) : null;
       if (dir) return { kind: 'proxy', runDir: dir, marker: listen };
     }
+    // noProxy's kata shim (shim/kata.ts directShimArgs): no proxy parent, its run dir is its agent socket's.
+    if (arg === '--agent' && argv.includes('--direct-shim') && isProxyHelper(argv)) {
+      const dir = runDirIn(root, argv[i + 1] ?? '');
+      const marker = argv[argv.indexOf('--marker') + 1];
+      if (dir && marker && argv.includes('--marker')) return { kind: 'shim', runDir: dir, marker };
+    }
     if (arg.startsWith('--socket-path=')) {
       const dir = runDirIn(root, arg.slice('--socket-path='.length));
       if (dir) return { kind: 'virtiofsd', runDir: dir, marker: arg };
