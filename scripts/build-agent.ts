@@ -8,7 +8,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 const bundles = [
   { name: 'agent', entry: 'server/guest/agent/main.ts', out: 'dist/guest/agent.mjs' },
-  { name: 'proxy', entry: 'server/guest/proxy/main.ts', out: 'dist/proxy.mjs' },
+  { name: 'proxy', entry: 'server/host-procs/proxy/main.ts', out: 'dist/proxy.mjs' },
 ];
 const wanted = process.argv.slice(2);
 

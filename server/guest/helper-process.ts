@@ -15,7 +15,7 @@ export type HelperName = 'proxy';
 export function helperNodeArgs(name: HelperName): string[] {
   const bundle = join(REPO_ROOT, 'dist', `${name}.mjs`);
   if (existsSync(bundle)) return [bundle];
-  return ['--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'server/guest', name, 'main.ts')];
+  return ['--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'server/host-procs', name, 'main.ts')];
 }
 
 /** True when `pid` is alive and its command line contains `marker` (guards against PID reuse). */

@@ -14,7 +14,7 @@ import { PodConfigSchema } from '../../server/engine/types.js';
 import { SocketChannel } from '../../server/guest/protocol/channel.js';
 import { ServerEndpoint } from '../../server/guest/protocol/endpoint.js';
 import { ProtocolError, type Request } from '../../server/guest/protocol/messages.js';
-import { EXIT_LOST, runDirectShim } from '../../server/guest/proxy/direct-shim.js';
+import { EXIT_LOST, runDirectShim } from '../../server/host-procs/proxy/direct-shim.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pv-noproxy-'));
 const servers: Server[] = [];

@@ -1,9 +1,9 @@
 // kataShim: one host process per container process (init and every exec), so the container PID
 // is a real host PID: alive while the guest process runs, signals sent to it are forwarded, and it
 // exits with the process's exit code. Behind kataProxy each is a ~2 MB `sh` owned by the proxy
-// (server/guest/proxy/process-shims.ts); with noProxy there is no proxy to own it, so it is a
+// (server/host-procs/proxy/process-shims.ts); with noProxy there is no proxy to own it, so it is a
 // detached node process that reaches the agent itself, a call at a time
-// (server/guest/proxy/direct-shim.ts). No shim ever holds the caller's stdio: a foreground CLI
+// (server/host-procs/proxy/direct-shim.ts). No shim ever holds the caller's stdio: a foreground CLI
 // relays a container's stdio itself, through attachProcess (server/cli/attach.ts).
 import { join } from 'node:path';
 import { helperNodeArgs, helpersWithArgument, REPO_ROOT, terminateHelper } from '../../../guest/helper-process.js';

@@ -3,9 +3,9 @@
 // every POLL_MS and lets go; it forwards the signals it gets with SignalProcess; it exits with the
 // process's exit code, or 255 once the agent stays unreachable (the VM is gone) or forgot the process.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AgentClient } from '../protocol/client.js';
-import { connectAgentSocketWhenFree } from '../protocol/connect.js';
-import { ProtocolError } from '../protocol/messages.js';
+import type { AgentClient } from '../../guest/protocol/client.js';
+import { connectAgentSocketWhenFree } from '../../guest/protocol/connect.js';
+import { ProtocolError } from '../../guest/protocol/messages.js';
 
 const FORWARDED = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGCONT', 'SIGTSTP'] as const;
 export const EXIT_LOST = 255;

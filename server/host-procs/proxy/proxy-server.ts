@@ -5,11 +5,11 @@
 import { rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SocketChannel } from '../protocol/channel.js';
-import { AgentClient } from '../protocol/client.js';
-import { ServerEndpoint } from '../protocol/endpoint.js';
-import type { Request } from '../protocol/messages.js';
-import { PROXY_OPS, processKey } from '../protocol/ops.js';
+import { SocketChannel } from '../../guest/protocol/channel.js';
+import { AgentClient } from '../../guest/protocol/client.js';
+import { ServerEndpoint } from '../../guest/protocol/endpoint.js';
+import type { Request } from '../../guest/protocol/messages.js';
+import { PROXY_OPS, processKey } from '../../guest/protocol/ops.js';
 import { ProcessShims } from './process-shims.js';
 
 export interface ProxyOptions {

@@ -4,9 +4,9 @@
 // WaitProcess returns; if the proxy goes away, its stdin ends and it exits 255.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { AgentClient } from '../protocol/client.js';
-import { ProtocolError } from '../protocol/messages.js';
-import type { ProcessRef } from '../protocol/attach.js';
+import type { AgentClient } from '../../guest/protocol/client.js';
+import { ProtocolError } from '../../guest/protocol/messages.js';
+import type { ProcessRef } from '../../guest/protocol/attach.js';
 
 const FORWARDED = ['TERM', 'INT', 'HUP', 'QUIT', 'USR1', 'USR2', 'CONT', 'TSTP'];
 const EXIT_LOST = 255;
