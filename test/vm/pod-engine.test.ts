@@ -1,9 +1,9 @@
 // Containers in a real QEMU pod through the engine API: exit codes, a real TTY, user and group
 // switching against the container's own /etc files, read-only and writable root filesystems,
 // dropped capabilities, a container whose init exits becoming `stopped`, and the pod booted from a
-// custom kernel (KernelPath annotation) whose KernelHash matched.
+// custom kernel (KernelPath annotation) whose KernelHash matched, its poststart hook told QEMU's PID.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CmdInput } from '../../server/engine/index.js';
@@ -17,6 +17,9 @@ const forever = ['sh', '-c', 'while true; do sleep 1; done'];
 const A = 'com.github.containers.virtcontainers.';
 /** A copy of the built guest kernel in an allowed folder: booting from it proves the annotation won. */
 const customKernel = path.join(path.dirname(rw), 'vmlinux-custom');
+/** A poststart hook that keeps the OCI state it is given. */
+const hookState = path.join(path.dirname(rw), 'poststart.json');
+const hook = path.join(path.dirname(rw), 'poststart.sh');
 
 async function exec(containerId: string, cmd: CmdInput) {
   const { process } = await t.vc.enterContainer('vmpod', containerId, { detach: true, ...cmd });
@@ -27,6 +30,7 @@ beforeAll(async () => {
   t = testEngine({ lockWaitMs: 120_000, hostPathRoots: [path.dirname(rw), path.dirname(ro)] });
   copyFileSync(path.join(process.env['PODVISOR_GUEST_DIR'] ?? 'var/guest', 'vmlinux'), customKernel);
   const kernelHash = createHash('sha512').update(readFileSync(customKernel)).digest('hex');
+  writeFileSync(hook, `#!/bin/sh\ncat > ${hookState}\n`, { mode: 0o755 });
   await t.vc.runPod(
     qemuPod(
       'vmpod',
@@ -34,7 +38,7 @@ beforeAll(async () => {
         { id: 'rw', rootFs: rw, cmd: { args: forever, detach: true } },
         { id: 'ro', rootFs: ro, readonlyRootfs: true, cmd: { args: forever, detach: true } },
       ],
-      { annotations: { [`${A}KernelPath`]: customKernel, [`${A}KernelHash`]: kernelHash } },
+      { annotations: { [`${A}KernelPath`]: customKernel, [`${A}KernelHash`]: kernelHash }, hooks: { postStartHooks: [{ path: hook, args: ['poststart'] }] } },
     ),
   );
 }, 180_000);
@@ -54,6 +58,8 @@ describe('containers in a real VM', () => {
     expect(argv[argv.indexOf('-kernel') + 1]).toBe(customKernel);
     // The rest of the effective config is what QEMU was given too.
     expect(argv[argv.indexOf('-m') + 1]).toBe(`${status.effectiveHypervisorConfig.memoryMiB.value}M`);
+    // The poststart hook was told QEMU's PID, as OCI's state wants for a running container.
+    expect(JSON.parse(readFileSync(hookState, 'utf8'))).toMatchObject({ id: 'vmpod', status: 'running', pid: status.vm!.pid });
   });
 
   it('records exit codes of exec processes', async () => {
