@@ -164,7 +164,7 @@ interface LinuxMapping {
   vmConfig: { vcpus: number; memory: number };
 }
 
-function mapLinux(linux: Record<string, unknown>, vmProvided: string[]): LinuxMapping {
+function mapLinux(linux: Record<string, unknown>, vmProvided: string[], inSandbox: boolean): LinuxMapping {
   onlyKnown(linux, LINUX_KEYS, 'linux.');
   for (const key of LINUX_VM_PROVIDED) if (!isEmpty(linux[key])) vmProvided.push(`linux.${key}`);
   for (const key of ['sysctl', 'devices', 'uidMappings', 'gidMappings'] as const) {
@@ -181,7 +181,7 @@ function mapLinux(linux: Record<string, unknown>, vmProvided: string[]): LinuxMa
       return;
     }
     if (!GUEST_NAMESPACES.includes(ns.type)) refuse(`linux.namespaces.${i}`, `the ${ns.type} namespace is not supported`);
-    if (ns.path) refuse(`linux.namespaces.${i}.path`, `joining another ${ns.type} namespace needs the containers in one pod, which podvisor-oci does not group`);
+    if (ns.path && !inSandbox) refuse(`linux.namespaces.${i}.path`, `joining another ${ns.type} namespace needs the containers in one pod, which podvisor-oci does not group`);
     vmProvided.push(`linux.namespaces.${i} (${ns.type}: every container gets its own in the guest)`);
   });
   const resources = (linux['resources'] ?? {}) as Record<string, unknown>;
@@ -214,6 +214,11 @@ export interface OciPodOptions {
   /** The OCI container ID: it names both the pod and its one container. */
   id: string;
   bundle: string;
+  /**
+   * The container joins a sandbox's pod (the containerd shim groups them): CRI's grouping
+   * annotations are then expected, and the sandbox's namespaces it names are the pod's VM.
+   */
+  inSandbox?: boolean;
 }
 
 export interface OciPod {
@@ -234,12 +239,12 @@ export function ociToPodConfig(raw: unknown, opts: OciPodOptions): OciPod {
   if (spec.domainname) refuse('domainname', 'setting the NIS domain name is not supported');
   const annotations = spec.annotations ?? {};
   for (const [key, value] of Object.entries(JOIN_ANNOTATIONS)) {
-    if (annotations[key] === value) refuse(`annotations.${key}`, 'containers joining a sandbox are not supported by podvisor-oci: use the containerd shim (one VM per sandbox)');
+    if (annotations[key] === value && !opts.inSandbox) refuse(`annotations.${key}`, 'containers joining a sandbox are not supported by podvisor-oci: use the containerd shim (one VM per sandbox)');
   }
   const vmProvided: string[] = [];
   const cmd = ociProcessToCmd(spec.process, vmProvided);
   const mounts = mapMounts(spec.mounts ?? [], vmProvided);
-  const linux = mapLinux(spec.linux ?? {}, vmProvided);
+  const linux = mapLinux(spec.linux ?? {}, vmProvided, opts.inSandbox === true);
   const container: ContainerConfigInput = {
     id: opts.id,
     rootFs: spec.root.path,

@@ -73,7 +73,11 @@ export async function runDaemon(opts: { api: Connection; podId: string; socket: 
       }
     });
   }
-  const server = await serve(opts.socket, handlers, { onError: (err) => opts.log(`connection: ${err.message}`) });
+  const connections = new Set<import('node:net').Socket>();
+  const server = await serve(opts.socket, handlers, {
+    onConnection: (sock) => (connections.add(sock), sock.once('close', () => connections.delete(sock))),
+    onError: (err) => opts.log(`connection: ${err.message}`),
+  });
   try {
     writeSync(3, 'ready\n');
     closeSync(3);
@@ -88,7 +92,9 @@ export async function runDaemon(opts: { api: Connection; podId: string; socket: 
       resolve();
     }, 100);
   });
+  // containerd waits for the shim to hang up after Shutdown: do so rather than let it time out.
   server.close();
+  for (const sock of connections) sock.destroy();
   await rm(opts.socket, { force: true });
   await opts.api.close();
 }

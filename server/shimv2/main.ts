@@ -6,7 +6,7 @@
 //   serve:  (ours) the daemon itself (daemon.ts).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -72,8 +72,18 @@ async function deleteDead(f: ShimFlags): Promise<void> {
   } catch {
     // the bundle's config is gone: the pod is named by the container
   }
-  const reaper = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '-id', f.id, '-bundle', podId, 'reap'], { detached: true, cwd: '/', stdio: 'ignore' });
-  reaper.unref();
+  // containerd runs this after every daemon exit. A daemon that ended on Shutdown removed its
+  // socket (and its pod); one still listening owns its pod: only a dead one's leftovers need reaping.
+  let sock = '';
+  try {
+    sock = readFileSync(path.join(bundle, 'address'), 'utf8').replace(/^unix:\/\//, '').trim();
+  } catch {
+    // no address: start never got as far as a daemon
+  }
+  if (sock && existsSync(sock) && !(await listening(sock))) {
+    const reaper = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '-id', f.id, '-bundle', podId, 'reap'], { detached: true, cwd: '/', stdio: 'ignore' });
+    reaper.unref();
+  }
   process.stdout.write(encode('containerd.task.v2.DeleteResponse', { pid: 0, exitStatus: 137, exitedAt: timestamp(new Date()) }));
 }
 

@@ -123,7 +123,7 @@ export class TaskService {
     if (req.rootfs.length > 1) throw new TtrpcError(CODE.unimplemented, 'rootfs: more than one mount is not supported');
     const spec = JSON.parse(await readFile(path.join(req.bundle, 'config.json'), 'utf8')) as { root: { path: string } };
     spec.root.path = path.resolve(req.bundle, spec.root.path);
-    const { config } = ociToPodConfig(spec, { id: req.id, bundle: req.bundle });
+    const { config } = ociToPodConfig(spec, { id: req.id, bundle: req.bundle, inSandbox: true });
     let rootfsMounted: string | null = null;
     const [m] = req.rootfs;
     if (m) {

@@ -150,6 +150,16 @@ describe('fields that are refused, by name', () => {
     expect(err.message).toContain(field);
   });
 
+  it('…except for the containerd shim, whose daemon puts a CRI sandbox in one pod', () => {
+    const spec = edited((s) => {
+      s.annotations = { 'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-id': 'sb' };
+      s.linux!['namespaces'] = [{ type: 'network', path: '/proc/7/ns/net' }, { type: 'ipc', path: '/proc/7/ns/ipc' }];
+    });
+    const { config, vmProvided } = ociToPodConfig(spec, { id: ID, bundle: '/b', inSandbox: true });
+    expect(config.containers![0]!.annotations).toMatchObject({ 'io.kubernetes.cri.sandbox-id': 'sb' });
+    expect(vmProvided).toContain('linux.namespaces.1 (ipc: every container gets its own in the guest)');
+  });
+
   it('a malformed spec is INVALID_CONFIG naming the field', () => {
     const err = refusal(edited((s) => ((s.process as any).args = [])));
     expect(err.code).toBe('INVALID_CONFIG');
