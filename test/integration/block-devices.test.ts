@@ -68,7 +68,7 @@ describe('block devices on the mock hypervisor', () => {
     await t.vc.createContainer('p', { id: 'c2', rootFs: MOCK_ROOTFS, cmd: { args: ['sh'] }, deviceInfos: [{ devType: 'b', hostPath: f.raw, containerPath: '/dev/data' }] });
     await t.vc.startContainer('p', 'c2');
     const [block] = await mockPluggedBlocks(runDirFor(path.join(t.dir, 'run'), 'p'));
-    expect(block).toMatchObject({ source: f.raw, guest: { driver: 'virtio-blk', pciPath: '1f/01', lun: null } });
+    expect(block).toMatchObject({ source: f.raw, guest: { driver: 'virtio-blk', pciPath: '1e/01', lun: null } });
     await t.vc.stopPod('p');
     expect(existsSync(mockBlocksFile(runDirFor(path.join(t.dir, 'run'), 'p')))).toBe(false);
     await t.vc.deletePod('p');

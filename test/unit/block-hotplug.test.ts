@@ -29,18 +29,20 @@ describe('hotplug devices on the command line', () => {
     expect(hotplugDevices({ defaultBridges: 9, blockDeviceDriver: '' })).toEqual([...[0, 1, 2, 3, 4].map((index) => ({ kind: 'pciBridge', index })), { kind: 'scsiController' }]);
   });
 
-  it('gives bridges fixed slots from 0x1f down and the controller 0x1a, after the guest image', () => {
+  it('gives bridges fixed slots from 0x1e down and the controller 0x19, after the guest image, on q35 on pcie.0', () => {
     const devices = [AGENT_PORT, ...hotplugDevices({ defaultBridges: 2, blockDeviceDriver: 'virtio-scsi' })];
     expect(deviceLines(buildQemuArgs(launch(devices)))).toMatchInlineSnapshot(`
       [
         "virtio-blk-pci,drive=image",
-        "pci-bridge,bus=pci.0,id=pci-bridge-0,chassis_nr=1,shpc=off,addr=0x1f,io-reserve=4k,mem-reserve=1m,pref64-reserve=1m",
-        "pci-bridge,bus=pci.0,id=pci-bridge-1,chassis_nr=2,shpc=off,addr=0x1e,io-reserve=4k,mem-reserve=1m,pref64-reserve=1m",
-        "virtio-scsi-pci,id=scsi0,bus=pci.0,addr=0x1a",
+        "pci-bridge,bus=pci.0,id=pci-bridge-0,chassis_nr=1,shpc=off,addr=0x1e,io-reserve=4k,mem-reserve=1m,pref64-reserve=1m",
+        "pci-bridge,bus=pci.0,id=pci-bridge-1,chassis_nr=2,shpc=off,addr=0x1d,io-reserve=4k,mem-reserve=1m,pref64-reserve=1m",
+        "virtio-scsi-pci,id=scsi0,bus=pci.0,addr=0x19",
         "virtio-serial-pci,id=vser0",
         "virtserialport,bus=vser0.0,chardev=port0,name=agent.channel.0,id=port0dev",
       ]
     `);
+    const q35 = deviceLines(buildQemuArgs(testLaunch({ devices }, { hypervisorMachineType: 'q35' })));
+    expect(q35.filter((d) => /^(pci-bridge|virtio-scsi-pci),/.test(d)).map((d) => /bus=([^,]+)/.exec(d)?.[1])).toEqual(['pcie.0', 'pcie.0', 'pcie.0']);
   });
 });
 
@@ -64,8 +66,8 @@ describe('placement', () => {
     const scsi = { driver: 'virtio-scsi', lun: 7 } as const;
     expect(deviceIdOf('pv0badcafe', blk)).toBe('pv0badcafe-b1s0a');
     expect(deviceIdOf('pv0badcafe', scsi)).toBe('pv0badcafe-l007');
-    expect(guestBlockOf('pv0badcafe', blk)).toEqual({ driver: 'virtio-blk', pciPath: '1e/0a', lun: null, serial: 'pv0badcafe' });
-    expect(guestBlockOf('pv0badcafe', scsi)).toEqual({ driver: 'virtio-scsi', pciPath: '1a', lun: 7, serial: 'pv0badcafe' });
+    expect(guestBlockOf('pv0badcafe', blk)).toEqual({ driver: 'virtio-blk', pciPath: '1d/0a', lun: null, serial: 'pv0badcafe' });
+    expect(guestBlockOf('pv0badcafe', scsi)).toEqual({ driver: 'virtio-scsi', pciPath: '19', lun: 7, serial: 'pv0badcafe' });
     // What the hypervisor hands back survives the store.
     for (const place of [blk, scsi]) {
       const block = { id: deviceIdOf('pv0badcafe', place), source: '/dev/loop3', guest: guestBlockOf('pv0badcafe', place) };

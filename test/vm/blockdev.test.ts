@@ -4,7 +4,7 @@
 // (the numbers of the disk of that size), with their content, mode and owner, plus a character
 // device and a FIFO; QMP query-block lists them until the container stops; a restarted engine
 // unplugs them; a disk hotplugged into the running pod; a container whose rootfs is an ext4
-// image. A second pod on virtio-blk (bridge slots, serial checked) is killed -9. Nothing left.
+// image. A second pod, q35 on virtio-blk (bridge slots, serial checked), is killed -9. Nothing left.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -149,10 +149,10 @@ describe('block devices in a real VM (virtio-scsi, the default)', () => {
   }, 60_000);
 });
 
-describe('virtio-blk on a bridge, and a kill -9 of QEMU', () => {
+describe('virtio-blk on a bridge of a q35 VM, and a kill -9 of QEMU', () => {
   it('shows the loop device as a vd disk found by its bridge slot, and leaves nothing once QEMU is killed', async () => {
     const deviceInfos = [{ devType: 'b' as const, hostPath: loop, containerPath: '/dev/loopdisk' }];
-    await t.vc.runPod(qemuPod('vblk', [{ id: 'app', rootFs, cmd: { args: forever, detach: true }, deviceInfos }], { hypervisorConfig: { blockDeviceDriver: 'virtio-blk', defaultBridges: 2 } }));
+    await t.vc.runPod(qemuPod('vblk', [{ id: 'app', rootFs, cmd: { args: forever, detach: true }, deviceInfos }], { hypervisorConfig: { blockDeviceDriver: 'virtio-blk', defaultBridges: 2, hypervisorMachineType: 'q35' } }));
     // virtio-blk disks are major 254 (dynamic, the first one) in the guest.
     expect(await sh(t.vc, 'vblk', 'app', `${describeNode('/dev/loopdisk')}; head -c 16 /dev/loopdisk`)).toEqual({
       output: expect.stringMatching(/^block special file fe:[0-9a-f]+ 666 0:0\n16384\nloop-disk-marker$/),

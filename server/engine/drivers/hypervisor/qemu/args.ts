@@ -2,7 +2,7 @@
 // unit tests can pin the exact command line; index.ts resolves paths and the accelerator first.
 import type { HypervisorConfig, Param } from '../../../types.js';
 import type { VmDevice } from '../../devices.js';
-import { bridgeArgs, scsiControllerArgs } from './hotplug-plan.js';
+import { bridgeArgs, rootBusOf, scsiControllerArgs } from './hotplug-plan.js';
 
 export type Accelerator = 'kvm' | 'tcg';
 
@@ -181,11 +181,12 @@ function nicArgs(nic: Extract<LaunchDevice, { kind: 'nic' }>): string[] {
 function deviceArgs(launch: QemuLaunch): string[] {
   const { sockets, devices } = launch;
   const ports = devices.filter((d) => d.kind === 'serialPort');
+  const rootBus = rootBusOf(launch.config.hypervisorMachineType);
   return [
     ...devices.filter((d) => d.kind === 'share').flatMap(shareArgs),
     '-drive', `file=${escapeOptionValue(launch.imagePath)},if=none,id=image,format=raw,readonly=on`,
     '-device', 'virtio-blk-pci,drive=image',
-    ...devices.flatMap((d) => (d.kind === 'pciBridge' ? bridgeArgs(d) : d.kind === 'scsiController' ? scsiControllerArgs() : [])),
+    ...devices.flatMap((d) => (d.kind === 'pciBridge' ? bridgeArgs(d, rootBus) : d.kind === 'scsiController' ? scsiControllerArgs(rootBus) : [])),
     ...(ports.length ? ['-device', 'virtio-serial-pci,id=vser0', ...ports.flatMap(serialPortArgs)] : []),
     ...devices.filter((d) => d.kind === 'nic').flatMap(nicArgs),
     '-chardev',

@@ -9,10 +9,11 @@ export type HotplugDevice = Extract<VmDevice, { kind: 'pciBridge' | 'scsiControl
 
 /**
  * Fixed root-bus slots, from the top down, so that they never meet the slots QEMU picks itself for
- * devices without an address (from the bottom up): bridges at 0x1f, 0x1e…, the SCSI controller below.
+ * devices without an address (from the bottom up): bridges at 0x1e, 0x1d…, the SCSI controller
+ * below. Not 0x1f: q35 has its ICH9 functions there.
  */
-export const BRIDGE_SLOTS = [0x1f, 0x1e, 0x1d, 0x1c, 0x1b] as const;
-export const SCSI_SLOT = 0x1a;
+export const BRIDGE_SLOTS = [0x1e, 0x1d, 0x1c, 0x1b, 0x1a] as const;
+export const SCSI_SLOT = 0x19;
 export const SCSI_ID = 'scsi0';
 /** Slot 0 of a bridge is left alone, as Kata does; 31 usable slots would be 1..31. */
 export const BRIDGE_FIRST_SLOT = 1;
@@ -36,16 +37,19 @@ export function hotplugDevices(config: Pick<HypervisorConfig, 'defaultBridges' |
   ];
 }
 
-export function bridgeArgs(bridge: Bridge): string[] {
+/** The root bus bridges and the controller sit on: q35's is PCI Express. */
+export const rootBusOf = (machineType: string) => (machineType === 'q35' ? 'pcie.0' : 'pci.0');
+
+export function bridgeArgs(bridge: Bridge, rootBus: string): string[] {
   // shpc=off: hotplug goes through ACPI, which the guest kernel handles without the SHPC driver.
   // chassis_nr must differ per bridge. The reserves make the firmware give an empty bridge I/O and
   // memory windows at boot (as Kata does): without them a disk plugged later gets no BARs.
   const id = bridgeId(bridge.index);
-  return ['-device', `pci-bridge,bus=pci.0,id=${id},chassis_nr=${bridge.index + 1},shpc=off,addr=0x${hex2(BRIDGE_SLOTS[bridge.index]!)},io-reserve=4k,mem-reserve=1m,pref64-reserve=1m`];
+  return ['-device', `pci-bridge,bus=${rootBus},id=${id},chassis_nr=${bridge.index + 1},shpc=off,addr=0x${hex2(BRIDGE_SLOTS[bridge.index]!)},io-reserve=4k,mem-reserve=1m,pref64-reserve=1m`];
 }
 
-export function scsiControllerArgs(): string[] {
-  return ['-device', `virtio-scsi-pci,id=${SCSI_ID},bus=pci.0,addr=0x${hex2(SCSI_SLOT)}`];
+export function scsiControllerArgs(rootBus: string): string[] {
+  return ['-device', `virtio-scsi-pci,id=${SCSI_ID},bus=${rootBus},addr=0x${hex2(SCSI_SLOT)}`];
 }
 
 /** Where a new disk goes. */
