@@ -1,19 +1,35 @@
-// A process's stdio as containerd hands it to a shim: FIFO paths (empty when unused). Each FIFO
-// is opened O_RDWR|O_NONBLOCK — never blocking, whether or not containerd's end is open yet — and
-// driven by libuv as a pipe (net.Socket), so no thread waits on it. O_RDWR also means our reading
-// end of stdin never sees EOF: containerd says CloseIO instead, and that closes the process's stdin.
+// A process's stdio as containerd hands it to a shim: FIFO paths (empty when unused), driven by
+// libuv as pipes (net.Socket), so no thread waits on one. Output FIFOs are opened for writing
+// only once containerd's reader has its end open (O_NONBLOCK fails with ENXIO until then, and
+// output written into a FIFO nobody has open is lost when we close it); until then the process's
+// output waits in its stream. stdin is opened O_RDWR, so our reading end never sees an EOF of its
+// own: containerd says CloseIO instead, and that closes the process's stdin.
 import { constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { finished } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ProcessIo } from '../engine/index.js';
 
 const OUTPUT_DRAIN_MS = 2_000;
 
-function openFifo(path: string): Socket | null {
+/** How long an output FIFO may wait for containerd's reader before its output is given up. */
+const READER_WAIT_MS = 30_000;
+
+function openStdin(path: string): Socket | null {
   if (!path) return null;
-  const fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
-  return new Socket({ fd, readable: true, writable: true });
+  return new Socket({ fd: openSync(path, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false });
+}
+
+async function openOutput(path: string): Promise<Socket | null> {
+  if (!path) return null;
+  const until = Date.now() + READER_WAIT_MS;
+  for (;;) {
+    try {
+      return new Socket({ fd: openSync(path, constants.O_WRONLY | constants.O_NONBLOCK), readable: false, writable: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENXIO' || Date.now() > until) return null;
+      await delay(10); // containerd's reader is not there yet
+    }
+  }
 }
 
 export interface WiredIo {
@@ -23,16 +39,18 @@ export interface WiredIo {
 }
 
 export function wireFifos(io: ProcessIo, paths: { stdin: string; stdout: string; stderr: string }): WiredIo {
-  const stdin = openFifo(paths.stdin);
-  const stdout = openFifo(paths.stdout);
-  const stderr = openFifo(paths.stderr);
-  for (const s of [stdin, stdout, stderr]) s?.on('error', () => undefined);
-  if (stdout) io.stdout.pipe(stdout, { end: false });
-  else io.stdout.resume();
-  if (stderr) io.stderr.pipe(stderr, { end: false });
-  else io.stderr.resume();
+  const stdin = openStdin(paths.stdin);
+  stdin?.on('error', () => undefined);
+  const pipeTo = async (from: NodeJS.ReadableStream, fifo: string) => {
+    const to = await openOutput(fifo);
+    if (!to) return void from.resume(); // unused (or never read): drain it
+    to.on('error', () => undefined);
+    from.pipe(to);
+    // from's end ends `to`; closing our fd is what gives containerd's reader its EOF.
+    await new Promise<void>((resolve) => to.once('close', () => resolve()).once('finish', () => to.destroy()));
+  };
+  const outputDone = Promise.all([pipeTo(io.stdout, paths.stdout), pipeTo(io.stderr, paths.stderr)]);
   stdin?.on('data', (chunk: Buffer) => void io.writeStdin(chunk).catch(() => undefined));
-  const outputEnded = Promise.all([finished(io.stdout), finished(io.stderr)]).catch(() => undefined);
   let stdinClosed = false;
   const closeStdin = async () => {
     if (stdinClosed) return;
@@ -48,9 +66,8 @@ export function wireFifos(io: ProcessIo, paths: { stdin: string; stdout: string;
     } catch {
       code = 255; // the process cannot be reached any more: the pod is gone
     }
-    await Promise.race([outputEnded, delay(OUTPUT_DRAIN_MS, undefined, { ref: false })]);
-    // end() lets what is queued reach containerd's reader; only closing our fd gives it EOF.
-    await Promise.all([stdout, stderr].map((s) => (s ? new Promise<void>((resolve) => (s.once('close', () => resolve()), s.end(() => s.destroy()))) : undefined)));
+    // Output may trail the exit status; a driver that never ends its streams gets 2 s.
+    await Promise.race([outputDone, delay(OUTPUT_DRAIN_MS, undefined, { ref: false })]);
     stdin?.destroy();
     io.close();
     return code;
