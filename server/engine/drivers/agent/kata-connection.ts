@@ -37,19 +37,33 @@ export function proxyOf(pod: PodContext): ProxyHandle {
 /** How long a call waits for the agent's socket while other clients hold it (noProxy). */
 const DIRECT_WAIT_MS = 30_000;
 
-/** A handle that is `direct` names the agent's own one-client socket (noProxy), not a proxy's. */
-export async function openClient({ url, direct }: ProxyHandle): Promise<AgentClient> {
+/** Asks the proxy driver to restart a proxy that is gone; true when a second try makes sense. */
+export type Revive = () => Promise<boolean>;
+
+/**
+ * A handle that is `direct` names the agent's own one-client socket (noProxy), not a proxy's.
+ * When the proxy cannot be reached, `revive` may restart it, and the connection is tried once more.
+ */
+export async function openClient({ url, direct }: ProxyHandle, revive?: Revive): Promise<AgentClient> {
   const path = socketPathOf(url);
+  const connectOnce = () => (direct ? connectAgentSocketWhenFree(path, { waitMs: DIRECT_WAIT_MS, handshakeTimeoutMs: DIRECT_WAIT_MS }) : connectAgentSocket(path));
   try {
-    return await (direct ? connectAgentSocketWhenFree(path, { waitMs: DIRECT_WAIT_MS, handshakeTimeoutMs: DIRECT_WAIT_MS }) : connectAgentSocket(path));
+    return await connectOnce();
   } catch (err) {
+    if (revive && isUnreachable(err) && (await revive())) {
+      try {
+        return await connectOnce();
+      } catch (again) {
+        throw toAgentError(again, `cannot reach the agent proxy at ${url}, even after restarting it`);
+      }
+    }
     throw toAgentError(err, `cannot reach the agent proxy at ${url}`);
   }
 }
 
 /** Runs `fn` on a fresh connection to the pod's proxy, closed afterwards. */
-export async function withAgent<T>(pod: PodContext, what: string, fn: (client: AgentClient) => Promise<T>, handle = proxyOf(pod)): Promise<T> {
-  const client = await openClient(handle);
+export async function withAgent<T>(pod: PodContext, what: string, fn: (client: AgentClient) => Promise<T>, handle = proxyOf(pod), revive?: Revive): Promise<T> {
+  const client = await openClient(handle, revive);
   try {
     return await fn(client);
   } catch (err) {

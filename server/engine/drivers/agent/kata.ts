@@ -3,6 +3,7 @@
 // exec ids are UUIDs; stop = RemoveContainer; stop pod = DestroySandbox). One shim per process.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rmdir } from 'node:fs/promises';
+import type { AgentClient } from '../../../guest/protocol/client.js';
 import type { ProcessSpec } from '../../../guest/protocol/ops.js';
 import { EngineError } from '../../errors.js';
 import type { Cmd } from '../../types.js';
@@ -57,6 +58,13 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim, hotpl
   // With noProxy the URL is the agent's own socket: `direct` tells the shim there is no proxy to own it.
   const startShim = (pod: PodContext, containerId: string, token: string) =>
     shim.start(pod, { containerId, token, url: proxyOf(pod).url, direct: proxyOf(pod).direct });
+  // A proxy may die while its VM lives (kill -9, the OOM killer): each call lets the proxy driver
+  // start a new one and tries once more, so the pod stays controllable.
+  const reviveOf = (pod: PodContext, handle = proxyOf(pod)) => () => proxy.revive(pod, handle);
+  const withPodAgent = <T>(pod: PodContext, what: string, fn: (client: AgentClient) => Promise<T>) => {
+    const handle = proxyOf(pod);
+    return withAgent(pod, what, fn, handle, reviveOf(pod, handle));
+  };
 
   return {
     async devices(pod) {
@@ -83,14 +91,14 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim, hotpl
         await proxy.stop(pod, handle);
         throw err;
       }
-      return { proxy: { pid: handle.pid, url: handle.url, direct: handle.direct } };
+      return { proxy: { pid: handle.pid, url: handle.url, direct: handle.direct, ...(handle.agentUrl ? { agentUrl: handle.agentUrl } : {}) } };
     },
 
     async stopSandbox(pod) {
       const handle = proxyHandleOf(pod.runtime.agent);
       if (!handle) return;
       try {
-        await withAgent(pod, 'destroy the sandbox', (client) => client.call('DestroySandbox', {}, { timeoutMs: 15_000 }));
+        await withPodAgent(pod, 'destroy the sandbox', (client) => client.call('DestroySandbox', {}, { timeoutMs: 15_000 }));
       } catch (err) {
         pod.log.warn({ err }, 'DestroySandbox failed; the guest may already be gone');
       }
@@ -112,7 +120,7 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim, hotpl
         const made = await shareContainerMounts(pod, c.config);
         shared = made.shared;
         const request = { containerId: id, readonlyRootfs, process: processSpecOf(cmd), mounts: made.mounts, devices: blocks.devices, rootfsBlock: blocks.rootfs };
-        await withAgent(pod, `create container ${id}`, (client) => client.call('CreateContainer', request)).catch((err: unknown) => {
+        await withPodAgent(pod, `create container ${id}`, (client) => client.call('CreateContainer', request)).catch((err: unknown) => {
           // The guest has no such character device: the config asks for what this VM cannot give.
           if (agentCodeOf(err) === 'NOT_SUPPORTED') throw new EngineError('NOT_SUPPORTED', (err as Error).message, { containerId: id }, { cause: err });
           throw err;
@@ -128,7 +136,7 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim, hotpl
 
     async startContainer(pod, c) {
       const { id } = c.config;
-      const { body } = await withAgent(pod, `start container ${id}`, (client) => client.call('StartContainer', { containerId: id }, { timeoutMs: 60_000 }));
+      const { body } = await withPodAgent(pod, `start container ${id}`, (client) => client.call('StartContainer', { containerId: id }, { timeoutMs: 60_000 }));
       const process = { token: id, pid: await startShim(pod, id, id), startTime: new Date().toISOString() };
       return { process, agentState: { ...c.agentState, guestPid: body.pid, shimPid: process.pid } };
     },
@@ -136,7 +144,7 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim, hotpl
     async stopContainer(pod, c) {
       const { id } = c.config;
       try {
-        await withAgent(pod, `remove container ${id}`, (client) => client.call('RemoveContainer', { containerId: id }, { timeoutMs: 20_000 }));
+        await withPodAgent(pod, `remove container ${id}`, (client) => client.call('RemoveContainer', { containerId: id }, { timeoutMs: 20_000 }));
       } catch (err) {
         const gone = isUnreachable(err) || agentCodeOf(err) === 'NOT_FOUND';
         if (!gone) throw err;
@@ -152,25 +160,25 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim, hotpl
 
     async signalContainer(pod, c, signal, all) {
       const { id } = c.config;
-      await withAgent(pod, `signal container ${id}`, (client) => client.call('SignalProcess', { containerId: id, execId: all ? '' : id, signal }));
+      await withPodAgent(pod, `signal container ${id}`, (client) => client.call('SignalProcess', { containerId: id, execId: all ? '' : id, signal }));
     },
 
     async exec(pod, c, cmd) {
       const { id } = c.config;
       const execId = randomUUID();
-      await withAgent(pod, `exec in container ${id}`, (client) => client.call('ExecProcess', { containerId: id, execId, process: processSpecOf(cmd) }, { timeoutMs: 60_000 }));
+      await withPodAgent(pod, `exec in container ${id}`, (client) => client.call('ExecProcess', { containerId: id, execId, process: processSpecOf(cmd) }, { timeoutMs: 60_000 }));
       try {
         return { token: execId, pid: await startShim(pod, id, execId), startTime: new Date().toISOString() };
       } catch (err) {
         // Without its shim the process has no PID the engine could track: do not leave it running.
-        await withAgent(pod, `kill exec ${execId}`, (client) => client.call('SignalProcess', { containerId: id, execId, signal: 'SIGKILL' })).catch(() => {});
+        await withPodAgent(pod, `kill exec ${execId}`, (client) => client.call('SignalProcess', { containerId: id, execId, signal: 'SIGKILL' })).catch(() => {});
         throw err;
       }
     },
 
     async processList(pod, c, options) {
       const { id } = c.config;
-      const { body } = await withAgent(pod, `list processes of ${id}`, (client) =>
+      const { body } = await withPodAgent(pod, `list processes of ${id}`, (client) =>
         client.call('ListProcesses', { containerId: id, format: options.format, args: options.args }, { timeoutMs: 60_000 }),
       );
       return options.format === 'json' ? JSON.stringify(body.processes ?? []) : body.output;
@@ -180,13 +188,13 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim, hotpl
       const handle = proxyOf(pod);
       const ref = { containerId: c.config.id, execId: token };
       // noProxy: the agent's socket takes one client at a time, so a follower must not keep it.
-      return handle.direct ? openPolledProcessIo(() => openClient(handle), ref) : openProcessIo(await openClient(handle), ref);
+      return handle.direct ? openPolledProcessIo(() => openClient(handle, reviveOf(pod, handle)), ref) : openProcessIo(await openClient(handle, reviveOf(pod, handle)), ref);
     },
 
     async probeContainer(pod, c) {
       const { id } = c.config;
       try {
-        const { body } = await withAgent(pod, `probe container ${id}`, (client) => client.call('ContainerStatus', { containerId: id }));
+        const { body } = await withPodAgent(pod, `probe container ${id}`, (client) => client.call('ContainerStatus', { containerId: id }));
         return { running: body.status !== 'stopped', exitCode: body.exitCode };
       } catch (err) {
         // The agent no longer knows the container (e.g. the agent restarted): it is not running.

@@ -28,5 +28,9 @@ export function createNoProxy(readyMs = AGENT_READY_MS): Proxy {
       }
     },
     async stop() {},
+    // No process to restart: the URL is the agent's own (or nothing).
+    async revive() {
+      return false;
+    },
   };
 }

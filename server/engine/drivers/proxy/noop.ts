@@ -7,5 +7,9 @@ export function createNoopProxy(): Proxy {
       return { pid: 0, url: 'noopProxyURL', direct: true };
     },
     async stop() {},
+    // No process to restart: the URL is the agent's own (or nothing).
+    async revive() {
+      return false;
+    },
   };
 }

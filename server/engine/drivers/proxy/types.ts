@@ -12,18 +12,25 @@ export interface ProxyHandle {
    * services, so a shim must reach the agent itself.
    */
   direct: boolean;
+  /** Where the proxy reaches the agent (the VM's serial socket): what a restarted proxy connects to. */
+  agentUrl?: string;
 }
 
 export interface Proxy {
   /** `agentUrl` is where the guest's agent channel is reachable on the host (e.g. the serial socket). */
   start(pod: PodContext, agentUrl: string): Promise<ProxyHandle>;
   stop(pod: PodContext, handle: ProxyHandle): Promise<void>;
+  /**
+   * Called when `handle.url` cannot be reached while the VM lives: starts a new proxy process on
+   * the same URL if the recorded one is gone. True when the caller should try once more.
+   */
+  revive(pod: PodContext, handle: ProxyHandle): Promise<boolean>;
 }
 
 /** The agent state of a pod whose sandbox runs behind a proxy: parsed, never read by key. */
 const ProxyStateSchema = z.object({
   // Records from before noProxy have no `direct`: they always had a proxy process.
-  proxy: z.object({ pid: z.number().int().nonnegative(), url: z.string(), direct: z.boolean().default(false) }),
+  proxy: z.object({ pid: z.number().int().nonnegative(), url: z.string(), direct: z.boolean().default(false), agentUrl: z.string().optional() }),
 });
 
 export function proxyHandleOf(state: DriverState): ProxyHandle | null {
