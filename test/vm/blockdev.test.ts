@@ -4,7 +4,8 @@
 // (the numbers of the disk of that size), with their content, mode and owner, plus a character
 // device and a FIFO; QMP query-block lists them until the container stops; a restarted engine
 // unplugs them; a disk hotplugged into the running pod; a container whose rootfs is an ext4
-// image. A second pod, q35 on virtio-blk (bridge slots, serial checked), is killed -9. Nothing left.
+// image, and two sharing it read-only. A second pod, q35 on virtio-blk (bridge slots, serial
+// checked), is killed -9. Nothing left.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -119,7 +120,7 @@ describe('block devices in a real VM (virtio-scsi, the default)', () => {
     expect(await pluggedInQemu('blk')).toHaveLength(1);
   }, 120_000);
 
-  it('runs a container whose rootfs is an ext4 disk image, mounted in the guest instead of shared', async () => {
+  it('runs a container whose rootfs is an ext4 disk image, mounted in the guest instead of shared; read-only, two share it', async () => {
     await t.vc.createContainer('blk', { id: 'imgroot', rootFs: file('root.img'), cmd: { args: forever, detach: true } });
     await t.vc.startContainer('blk', 'imgroot');
     const { output, exitCode } = await sh(t.vc, 'blk', 'imgroot', 'cat /IMAGE_MARKER; grep " / " /proc/mounts');
@@ -127,8 +128,17 @@ describe('block devices in a real VM (virtio-scsi, the default)', () => {
     expect(output).toMatch(/^booted from the disk image\n\/dev\/sd[a-z]+ \/ ext4 rw/);
     // Nothing of it went through the pod's share.
     expect(existsSync(path.join(runDir('blk'), 'shared', 'imgroot', 'rootfs', 'IMAGE_MARKER'))).toBe(false);
+    // Read-only, the same image serves two containers at once (QEMU's shared lock), mounted ro in the guest.
     await t.vc.stopContainer('blk', 'imgroot');
-    await t.vc.stopContainer('blk', 'late');
+    for (const id of ['ro1', 'ro2']) {
+      await t.vc.createContainer('blk', { id, rootFs: file('root.img'), readonlyRootfs: true, cmd: { args: forever, detach: true } });
+      await t.vc.startContainer('blk', id);
+    }
+    expect(await sh(t.vc, 'blk', 'ro2', 'cat /IMAGE_MARKER; grep " / " /proc/mounts; touch /x')).toEqual({
+      output: expect.stringMatching(/^booted from the disk image\n\/dev\/sd[a-z]+ \/ ext4 ro,[^\n]*\ntouch: \/x: Read-only file system\n$/),
+      exitCode: 1,
+    });
+    for (const id of ['ro1', 'ro2', 'late']) await t.vc.stopContainer('blk', id);
     expect(await pluggedInQemu('blk')).toEqual([]);
   }, 120_000);
 

@@ -67,7 +67,7 @@ export class ContainerManager {
     if (this.containers.has(containerId)) throw new ProtocolError('ALREADY_EXISTS', `container "${containerId}" already exists`);
     const rootfs = rootfsBlock ? join(this.stateDir, 'rootfs', containerId) : join(this.sharedDir, containerId, 'rootfs');
     const bundle = join(this.stateDir, 'bundles', containerId);
-    if (rootfsBlock) await mountBlockRootfs(rootfsBlock, rootfs);
+    if (rootfsBlock) await mountBlockRootfs(rootfsBlock, rootfs, readonlyRootfs);
     try {
       const process = await buildProcess(rootfs, spec);
       const mounts = await ociMounts(containerMounts, { sharedDir: this.sharedDir, volumes: this.volumes });

@@ -101,11 +101,11 @@ export async function ociDevices(devices: ContainerDevice[], sysfs = '/sys'): Pr
   return out;
 }
 
-/** Mounts the container's rootfs disk at `target` (the filesystem as the kernel detects it). */
-export async function mountBlockRootfs(block: GuestBlock, target: string): Promise<void> {
+/** Mounts the container's rootfs disk at `target` (the filesystem as the kernel detects it); read-only as the host plugged it. */
+export async function mountBlockRootfs(block: GuestBlock, target: string, readOnly: boolean): Promise<void> {
   const found = await findBlock(block);
   await mkdir(target, { recursive: true });
-  await runChecked('mount', [join('/dev', found.name), target]);
+  await runChecked('mount', [...(readOnly ? ['-o', 'ro'] : []), join('/dev', found.name), target]);
 }
 
 /** Idempotent; rmdir only, never through a mount. */

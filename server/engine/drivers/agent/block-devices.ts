@@ -35,8 +35,8 @@ function needHotplug(hotplug: BlockHotplug | undefined, field: string): BlockHot
 /** Plugs what the container needs; on a failure, unplugs what it had plugged and throws. */
 export async function plugContainerBlocks(pod: PodContext, c: ContainerConfig, hotplug: BlockHotplug | undefined): Promise<ContainerBlocks> {
   const result: ContainerBlocks = { devices: [], rootfs: null, plugged: [] };
-  const plug = async (field: string, path: string, format: 'raw' | 'qcow2') => {
-    const block = await needHotplug(hotplug, field).plugBlock(pod, { path, format, readOnly: false });
+  const plug = async (field: string, path: string, format: 'raw' | 'qcow2', readOnly = false) => {
+    const block = await needHotplug(hotplug, field).plugBlock(pod, { path, format, readOnly });
     result.plugged.push(block);
     return block.guest;
   };
@@ -45,7 +45,8 @@ export async function plugContainerBlocks(pod: PodContext, c: ContainerConfig, h
     if (rootfs) {
       // Checked before anything booted (storage.ts); a stored config from before is held to it too.
       if (pod.config.hypervisorConfig.disableBlockDeviceUse) throw new EngineError('INVALID_CONFIG', `hypervisorConfig.disableBlockDeviceUse: is true, so rootFs "${c.rootFs}" cannot be plugged in`, { field: 'hypervisorConfig.disableBlockDeviceUse' });
-      result.rootfs = await plug('rootFs', c.rootFs, rootfs.format);
+      // A read-only rootfs is plugged read-only: QEMU then takes a shared lock, so pods can share the image.
+      result.rootfs = await plug('rootFs', c.rootFs, rootfs.format, c.readonlyRootfs);
     }
     for (const [i, d] of c.deviceInfos.entries()) {
       const owner = { containerPath: d.containerPath, fileMode: d.fileMode, uid: d.uid, gid: d.gid };
