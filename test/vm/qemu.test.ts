@@ -73,7 +73,10 @@ describe('a booted pod VM', () => {
     expect(await isOurQemu(state['pid'] as number, state['qmpSocket'] as string)).toBe(true);
     for (const socket of ['qmp.sock', 'agent.channel.0.sock', 'console.sock']) expect(existsSync(join(pod.runDir, socket))).toBe(true);
     expect(existsSync(join(pod.runDir, 'shared'))).toBe(true);
-    expect(hypervisor().info(pod)).toEqual({ pid: state['pid'], accelerator: state['accelerator'], consoleLog: join(pod.runDir, 'console.log'), nics: [], sharedFs: 'virtio-fs' });
+    expect(hypervisor().info(pod)).toEqual({ pid: state['pid'], accelerator: state['accelerator'], consoleLog: join(pod.runDir, 'console.log'), nics: [], sharedFs: 'virtio-fs',
+      // Started straight through the driver, not the engine's clone-or-cold step: a cold boot with no reason recorded.
+      boot: { mode: 'cold', template: null, reason: null, stages: [{ name: 'launch', ms: expect.any(Number) }] },
+    });
     expect(hypervisor().endpoints(pod)).toEqual({ serialPorts: { 'agent.channel.0': join(pod.runDir, 'agent.channel.0.sock') }, nics: {}, shares: { kataShared: 'virtio-fs' } });
   });
 
