@@ -119,6 +119,9 @@ test('[TERMINAL] reattach after a reload, then exit code', async ({ page }) => {
   await page.getByRole('button', { name: 'Open terminal' }).click();
   await expect(terminalStatus(page)).toHaveText(/^Connected/, { timeout: 30_000 });
   await run(page, 'sleep 8; echo done-$((1+1))');
+  // The guest echoes what was typed; under TCG the echo can still be arriving when the page
+  // reloads, and the spec is about output produced while no one watches, not about that race.
+  await expect.poll(() => screen(page), { timeout: 15_000 }).toContain('echo done-$((1+1))');
   await page.reload();
   const sessions = page.getByRole('list', { name: 'Running terminal sessions' });
   await expect(sessions.getByRole('listitem')).toHaveCount(1, { timeout: 10_000 });
