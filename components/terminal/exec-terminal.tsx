@@ -33,6 +33,7 @@ export function ExecTerminal({ podId, containerId, tab, hidden, onSession }: Pro
 
   const { hostRef, state, xterm } = useTerminalPane({
     readOnly: tab.readOnly,
+    reveal: true,
     async ticket(size) {
       if (session.current) {
         try {

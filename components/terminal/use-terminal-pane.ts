@@ -8,6 +8,12 @@ import { createXterm, type XtermHandle } from './xterm';
 export interface PaneOptions {
   readOnly: boolean;
   convertEol?: boolean;
+  /**
+   * Scroll the terminal into view once it exists (a tab the user just opened or reattached). xterm
+   * stops rendering while its element is entirely off screen, so a terminal opened below the fold
+   * would otherwise look frozen until scrolled to.
+   */
+  reveal?: boolean;
   /** A ticket for each connection attempt; gets the terminal's current size (a new session starts at it). */
   ticket(size: { rows: number; cols: number }): Promise<string>;
   /** Enter pressed while the session is over (exited, or ended by the server). */
@@ -48,6 +54,7 @@ export function useTerminalPane(options: PaneOptions) {
       conn.resize(terminal.rows, terminal.cols);
       setXterm(created);
       void conn.connect();
+      if (options.reveal && !hostRef.current?.closest('[hidden]')) hostRef.current?.scrollIntoView({ block: 'nearest' });
       terminal.focus();
     });
     return () => {

@@ -1,7 +1,7 @@
 // doctor on the mock drivers with REAL host processes standing in for ours: each carries one of our
 // argv markers, under this engine's run root or, for one, under another install's root.
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, utimesSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
 import { mockVmFile } from '../../server/engine/drivers/hypervisor/mock.js';
@@ -14,7 +14,11 @@ const standIn = (...args: string[]) => {
   started.push(child.pid!);
   return child.pid!;
 };
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+// The stand-ins are this worker's children: a killed one stays a zombie until Node's SIGCHLD handler reaps it,
+// which may come after doctor returns. A zombie has exited, so it counts as dead (state Z in /proc/<pid>/stat).
+const alive = (pid: number) => {
+  try { return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z'; } catch { return false; }
+};
 afterEach(() => { for (const pid of started.splice(0)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
 
 it('reports, fixes only ours, then finds nothing', { timeout: 60_000 }, async () => {
