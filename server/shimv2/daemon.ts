@@ -34,6 +34,34 @@ export function eventPublisher(ttrpcAddress: string, namespace: string, log: (m:
   };
 }
 
+/** The Task service's ttrpc handlers: each decodes its request, calls `calls`, encodes the answer; refused methods say why. */
+export function taskHandlers(calls: Record<string, (req: any) => unknown>, opts: { debug: boolean; log: (m: string) => void }): Handlers {
+  const handlers: Handlers = new Map();
+  for (const method of [...Object.keys(calls), ...Object.keys(REFUSED)]) {
+    const types = taskMethod(method)!;
+    handlers.set(`${TASK_SERVICE}/${method}`, async (payload) => {
+      if (REFUSED[method]) throw new TtrpcError(CODE.unimplemented, `${method}: ${REFUSED[method]}`);
+      let request: Record<string, unknown>;
+      try {
+        request = decode(types.request, payload);
+      } catch (err) {
+        throw new TtrpcError(CODE.invalidArgument, `${method}: the request is not a ${types.request}: ${(err as Error).message}`);
+      }
+      try {
+        if (opts.debug) opts.log(`${method} ${JSON.stringify(request, (k, v) => (k === 'spec' || k === 'options' ? undefined : v))}`);
+        const result = (await calls[method]!(request)) ?? {};
+        if (opts.debug) opts.log(`${method} done ${JSON.stringify(result)}`);
+        return encode(types.response, result as Record<string, unknown>);
+      } catch (err) {
+        const e = ttrpcErrorOf(err);
+        opts.log(`${method}: ${e.message}`);
+        throw e;
+      }
+    });
+  }
+  return handlers;
+}
+
 export async function runDaemon(opts: { api: Connection; podId: string; socket: string; namespace: string; ttrpcAddress: string; debug: boolean; log: (m: string) => void }): Promise<void> {
   const publish = eventPublisher(opts.ttrpcAddress, opts.namespace, opts.log);
   const service = new TaskService(opts.api, opts.podId, publish);
@@ -55,24 +83,7 @@ export async function runDaemon(opts: { api: Connection; podId: string; socket: 
       if (service.empty) shuttingDown = true;
     },
   };
-  const handlers: Handlers = new Map();
-  for (const method of [...Object.keys(calls), ...Object.keys(REFUSED)]) {
-    const types = taskMethod(method)!;
-    handlers.set(`${TASK_SERVICE}/${method}`, async (payload) => {
-      if (REFUSED[method]) throw new TtrpcError(CODE.unimplemented, `${method}: ${REFUSED[method]}`);
-      try {
-        const request = decode(types.request, payload);
-        if (opts.debug) opts.log(`${method} ${JSON.stringify(request, (k, v) => (k === 'spec' || k === 'options' ? undefined : v))}`);
-        const result = (await calls[method]!(request)) ?? {};
-        if (opts.debug) opts.log(`${method} done ${JSON.stringify(result)}`);
-        return encode(types.response, result as Record<string, unknown>);
-      } catch (err) {
-        const e = ttrpcErrorOf(err);
-        opts.log(`${method}: ${e.message}`);
-        throw e;
-      }
-    });
-  }
+  const handlers = taskHandlers(calls, opts);
   const connections = new Set<import('node:net').Socket>();
   const server = await serve(opts.socket, handlers, {
     onConnection: (sock) => (connections.add(sock), sock.once('close', () => connections.delete(sock))),

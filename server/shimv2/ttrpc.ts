@@ -44,7 +44,15 @@ function serveConnection(sock: Socket, handlers: Handlers, onError: (err: Error)
     }
     for (const frame of frames) {
       if (frame.type !== FRAME_TYPE.request) continue; // no streams: data frames have nowhere to go
-      const req = decode<Request>('ttrpc.Request', frame.payload);
+      // A request whose envelope does not decode is answered, not thrown: a throw here would be
+      // uncaught in this 'data' listener and take the whole daemon (every task of the pod) down.
+      let req: Request;
+      try {
+        req = decode<Request>('ttrpc.Request', frame.payload);
+      } catch (err) {
+        reply(frame.streamId, { status: { code: CODE.invalidArgument, message: `not a ttrpc.Request: ${(err as Error).message}` } });
+        continue;
+      }
       const handler = handlers.get(`${req.service}/${req.method}`);
       if (!handler) {
         reply(frame.streamId, { status: { code: CODE.unimplemented, message: `${req.service}/${req.method} is not implemented` } });
