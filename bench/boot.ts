@@ -21,8 +21,8 @@ async function waitForConsole(path: string, marker: string, started: number, tim
   throw new Error(`no "${marker}" in ${path} after ${timeoutMs} ms`);
 }
 
-/** ms until QMP answers, until init's first line, and until init launches the agent. */
-async function podBoot(i: number): Promise<[number, number, number]> {
+/** ms until QMP answers, until init's first line, until init launches the agent, and until the agent serves. */
+async function podBoot(i: number): Promise<[number, number, number, number]> {
   const hypervisor = createQemuHypervisor({ runRoot });
   const config = PodConfigSchema.parse({ id: `bench${i}`, hypervisorType: 'qemu' });
   const pod: PodContext = { id: config.id, config, runDir: join(runRoot, config.id), runtime: { hypervisor: {}, agent: {}, network: {} }, log: pino({ level: 'warn' }) };
@@ -32,7 +32,8 @@ async function podBoot(i: number): Promise<[number, number, number]> {
   try {
     const consoleLog = join(pod.runDir, 'console.log');
     const initLine = await waitForConsole(consoleLog, FIRST_INIT_LINE, started);
-    return [qmpReady, initLine, await waitForConsole(consoleLog, 'podvisor-init: starting agent', started)];
+    const launched = await waitForConsole(consoleLog, 'podvisor-init: starting agent', started);
+    return [qmpReady, initLine, launched, await waitForConsole(consoleLog, 'podvisor-agent: version', started)];
   } finally {
     await hypervisor.stopVm(pod);
     await rm(pod.runDir, { recursive: true, force: true });
@@ -43,7 +44,7 @@ const bare: number[] = [];
 for (let i = 0; i < runs; i++) bare.push(await bareBoot());
 console.log(`bare kernel+initramfs to first init line (TCG): median ${median(bare)} ms  runs ${bare.join(', ')}`);
 
-const pods: [number, number, number][] = [];
+const pods: [number, number, number, number][] = [];
 for (let i = 0; i < runs; i++) pods.push(await podBoot(i));
 const column = (k: number) => pods.map((p) => p[k] as number);
-console.log(`pod VM via qemu driver: QMP ready median ${median(column(0))} ms; first init line ${median(column(1))} ms; agent launched ${median(column(2))} ms  runs ${column(2).join(', ')}`);
+console.log(`pod VM via qemu driver: QMP ready median ${median(column(0))} ms; first init line ${median(column(1))} ms; agent launched ${median(column(2))} ms; agent serving ${median(column(3))} ms  runs ${column(3).join(', ')}`);

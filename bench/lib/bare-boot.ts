@@ -1,8 +1,8 @@
 // The boot floor every pod benchmark compares against: the pod kernel and initramfs booted bare by
-// QEMU (no devices, the pods' base kernel parameters) until the guest init's first line.
+// QEMU (no devices, the pods' base kernel parameters and TCG options) until the guest init's first line.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { baseKernelParams } from '../../server/engine/drivers/hypervisor/qemu/args.js';
+import { accelOption, baseKernelParams } from '../../server/engine/drivers/hypervisor/qemu/args.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
 const guest = process.env['PODVISOR_GUEST_DIR'] ?? join(repo, 'var', 'guest');
@@ -12,7 +12,7 @@ export const FIRST_INIT_LINE = 'podvisor-init:';
 export function bareBoot(): Promise<number> {
   const started = Date.now();
   const qemu = spawn('qemu-system-x86_64', [
-    '-machine', 'pc', '-accel', 'tcg,tb-size=32', '-cpu', 'max', '-m', '256M', '-nodefaults', '-no-user-config',
+    '-machine', 'pc', '-accel', accelOption('tcg'), '-cpu', 'max', '-m', '256M', '-nodefaults', '-no-user-config',
     '-display', 'none', '-no-reboot', '-kernel', join(guest, 'vmlinux'), '-initrd', join(guest, 'initrd.img'),
     '-append', baseKernelParams('tcg', false).join(' '), '-serial', 'stdio',
   ], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -105,6 +105,17 @@ export function kernelCommandLine(launch: QemuLaunch): string {
   ].join(' ');
 }
 
+/**
+ * tb-size is TCG's translated-code cache (MiB; KVM runs guest code natively and has none). QEMU's
+ * default (1 GiB, grown on demand) cost ~376 MiB of RSS per 256 MiB guest; 32 kept it near 301 MiB
+ * but Node.js's start in the guest kept retranslating evicted code. 64: init's "starting agent" to
+ * the agent serving took 4.3–5.1 s against 6.8 s at 32 (bench/boot.ts, one run), for ~20 MiB more
+ * RSS (issue 13 measured ~322 MiB against ~301).
+ */
+export function accelOption(accelerator: Accelerator): string {
+  return accelerator === 'kvm' ? 'kvm' : 'tcg,tb-size=64';
+}
+
 function machineArgs(launch: QemuLaunch, memoryBackend: string | null): string[] {
   const { config } = launch;
   // pc-lite was a separate upstream QEMU build; plain pc is the same board here.
@@ -112,8 +123,7 @@ function machineArgs(launch: QemuLaunch, memoryBackend: string | null): string[]
   const options = [type];
   if (memoryBackend) options.push(`memory-backend=${memoryBackend}`);
   if (config.machineAccelerators) options.push(config.machineAccelerators);
-  const accel = launch.accelerator === 'kvm' ? 'kvm' : 'tcg,tb-size=32'; // tb-size: ~75 MiB less RSS
-  return ['-machine', options.join(','), '-accel', accel, '-cpu', launch.accelerator === 'kvm' ? 'host' : 'max'];
+  return ['-machine', options.join(','), '-accel', accelOption(launch.accelerator), '-cpu', launch.accelerator === 'kvm' ? 'host' : 'max'];
 }
 
 function memoryArgs(launch: QemuLaunch): { args: string[]; backend: string | null } {
