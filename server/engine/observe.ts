@@ -15,12 +15,13 @@ export async function observe(s: PodSession, { locked }: { locked: boolean }): P
   const { hypervisor, agent } = s.drivers;
   // A check that errors says nothing about liveness: only an explicit `dead` tears down.
   const liveness = await s.step('hypervisor.check', () => hypervisor.check(s.context())).catch(() => null);
-  if (liveness === 'dead') {
-    // The VM is gone whatever the teardown of its leftovers says: the pod is stopped either way.
+  if (liveness === 'dead' || (typeof liveness === 'object' && liveness !== null)) {
+    // The VM is gone (or cannot go on) whatever the teardown of its leftovers says: the pod is stopped either way.
     const failed = locked ? await teardownPod(s, { guestResponsive: false }).then(() => null, (err: Error) => err.message) : null;
     s.forceContainersStopped();
     s.forcePodState('stopped');
-    return `the VM is gone: pod stopped${failed ? `; ${failed}` : ''}`;
+    const why = typeof liveness === 'object' ? liveness.dead : 'the VM is gone';
+    return `${why}: pod stopped${failed ? `; ${failed}` : ''}`;
   }
   if (s.pod.state !== 'running' || liveness !== 'running') return null;
   const exited: string[] = [];

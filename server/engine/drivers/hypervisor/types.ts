@@ -5,7 +5,8 @@ import type { BlockSource, PluggedBlock, VmEndpoints, VmLaunchPlan } from '../de
 import type { DriverState, PodContext } from '../types.js';
 import type { VmTemplates } from '../../templates/types.js';
 
-export type VmLiveness = 'running' | 'paused' | 'dead';
+/** `{ dead: why }`: the VM cannot go on although QEMU may still run (teardown stops it), and why. */
+export type VmLiveness = 'running' | 'paused' | 'dead' | { dead: string };
 
 /**
  * Block hotplug into a running VM (storage): a small capability of its own, so that the agent

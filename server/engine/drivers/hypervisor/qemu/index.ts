@@ -18,7 +18,7 @@ import { linuxHost } from '../../../host/linux.js';
 import type { Host } from '../../../host/types.js';
 import { isOurQemu, ourQemu, spawnQemu } from './process.js';
 import { QmpConnection, qmpCommand, qmpQuit } from './qmp.js';
-import { podSharedFs, shareFs, startVirtiofsd, stopVirtiofsd, type VirtiofsdState } from './virtiofsd.js';
+import { ourVirtiofsd, podSharedFs, shareFs, startVirtiofsd, stopVirtiofsd, type VirtiofsdState } from './virtiofsd.js';
 import { createQemuTemplates } from './template.js';
 import { hotplugDevices } from './hotplug-plan.js';
 import { createQemuBlockHotplug } from './hotplug.js';
@@ -317,6 +317,12 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
     async check(pod): Promise<VmLiveness> {
       const vm = vmState(pod);
       if (!vm || !(await isOurQemu(vm.pid, vm.qmpSocket, host))) return 'dead';
+      // QEMU 7.2 cannot reconnect a vhost-user-fs device to a new daemon: once a share's virtiofsd
+      // is gone, every guest access to that share hangs for good. Kata stops the VM then; so do we,
+      // rather than report a running pod whose calls time out.
+      for (const d of vm.virtiofsd) {
+        if (!(await ourVirtiofsd(host, d.socketPath)(d.pid))) return { dead: `virtiofsd of share ${d.tag} (pid ${d.pid}) is gone and QEMU cannot reconnect the share (every access to it would hang)` };
+      }
       try {
         const { status } = (await qmpCommand(vm.qmpSocket, 'query-status', 2_000)) as { status: string };
         if (status === 'running') return 'running';
