@@ -8,18 +8,20 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 const bundles = [
   { name: 'agent', entry: 'server/guest/agent/main.ts', out: 'dist/guest/agent.mjs' },
+  // The same agent as one CommonJS script: what `node --build-snapshot` takes (docs/agent-snapshot.md).
+  { name: 'agent', entry: 'server/guest/agent/main.ts', out: 'dist/guest/agent-snapshot.cjs', format: 'cjs' as const },
   { name: 'proxy', entry: 'server/host-procs/proxy/main.ts', out: 'dist/proxy.mjs' },
 ];
 const wanted = process.argv.slice(2);
 
-for (const { entry, out } of bundles.filter((b) => !wanted.length || wanted.includes(b.name))) {
+for (const { entry, out, format } of bundles.filter((b) => !wanted.length || wanted.includes(b.name))) {
   await build({
     absWorkingDir: root,
     entryPoints: [entry],
     outfile: out,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: format ?? 'esm',
     target: 'node20',
     minify: true,
     legalComments: 'none',
