@@ -330,6 +330,10 @@ export function createEngine(opts: EngineOptions): VC {
         events: [{ podId: s.id, call, containerId: event.containerId ?? null, outcome: event.failed ? 'error' : 'ok', errorCode: null, message: event.message.slice(0, 2_000), fromState: null, toState: null }],
       });
     },
+    async listPodSummaries() {
+      const [pods, running] = await Promise.all([store.listPods(), store.lastEntered('running')]);
+      return pods.map((p) => ({ id: p.id, state: p.state, config: p.config, createdAt: p.createdAt, runningSince: running.get(p.id) ?? null }));
+    },
     async listPodEvents(podId, options) {
       const s = await read('listPodEvents', podId, null, 'load');
       const { limit } = parseWith(EventListOptionsSchema, options ?? {}, 'event list options');

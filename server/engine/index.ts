@@ -23,7 +23,7 @@ export { listCniNetworks, type CniCatalog, type CniNetworkEntry } from './driver
 export { TRANSITIONS, PRECONDITIONS, canTransition, type CallName } from './state.js';
 export * from './types.js';
 export { HostDevicePatternsSchema } from './host-device-patterns.js';
-export type { VC, VCPod, VCContainer, EnterResult } from './vc.js';
+export type { VC, VCPod, VCContainer, EnterResult, PodSummary } from './vc.js';
 
 /** The engine as the CLI and the console server use it: store, run and lock dirs from the environment. */
 export async function openEngine(config: PodvisorConfig = configFromEnv()): Promise<VC> {

@@ -23,8 +23,8 @@ export function assertTransition(kind: 'pod' | 'container', id: string, from: St
   }
 }
 
-/** Calls that touch no pod, hence have no precondition. */
-export const HOST_CALLS = ['hostPathRoots', 'setHostPathRoots', 'generation', 'doctor', 'close', 'onProgress', 'hostDevicePatterns', 'setHostDevicePatterns', 'listTemplates', 'buildTemplate', 'removeTemplate'] as const satisfies readonly (keyof VC)[];
+/** Calls on no one pod (the host, or the store as a whole), hence with no precondition. */
+export const HOST_CALLS = ['hostPathRoots', 'setHostPathRoots', 'generation', 'listPodSummaries', 'doctor', 'close', 'onProgress', 'hostDevicePatterns', 'setHostDevicePatterns', 'listTemplates', 'buildTemplate', 'removeTemplate'] as const satisfies readonly (keyof VC)[];
 type HostCall = (typeof HOST_CALLS)[number];
 /** Every call the engine runs on a pod: the VC calls and the two setters of the handles. */
 export type CallName = Exclude<keyof VC, HostCall> | Extract<keyof VCPod | keyof VCContainer, 'setAnnotations' | 'setPid'>;

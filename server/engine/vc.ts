@@ -50,6 +50,18 @@ export interface EnterResult {
   process: Process;
 }
 
+/** A pod as recorded, for lists: no VM probed, no container or event read. */
+export interface PodSummary {
+  id: string;
+  /** The recorded state (statusPod and listPod observe the VM; this does not). */
+  state: State;
+  /** Its config without containers. */
+  config: PodConfig;
+  createdAt: string;
+  /** When the pod last entered `running`, else null. */
+  runningSince: string | null;
+}
+
 export interface VC {
   /** Boots the pod's VM and creates its containers; the pod ends `ready`. Rolls back on failure. */
   createPod(config: PodConfigInput): Promise<VCPod>;
@@ -90,6 +102,8 @@ export interface VC {
   attachProcess(podId: string, containerId: string, token: string): Promise<ProcessIo>;
   /** Podvisor addition: puts what an adapter did (e.g. a terminal session) on the pod's timeline. */
   recordPodEvent(podId: string, event: { call: string; containerId?: string | null; message: string; failed?: boolean }): Promise<void>;
+  /** Podvisor addition: every pod as recorded with when it last started, in a fixed number of store reads however many pods. */
+  listPodSummaries(): Promise<PodSummary[]>;
   /** Podvisor addition: the pod's timeline, newest last. */
   listPodEvents(podId: string, options?: { limit?: number }): Promise<PodEvent[]>;
   /** Podvisor addition: the folders host paths in configs must resolve into — the admin's list, else the defaults. */

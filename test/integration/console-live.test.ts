@@ -1,8 +1,10 @@
-// The console's live steps and /metrics over the real HTTP API (mock drivers): progress.watch hears
-// a RunPod's steps as they happen and replays them to a late subscriber; /metrics answers a
-// viewer's API token in the Prometheus text format and refuses anyone else.
+// The console's live steps, live changes and /metrics over the real HTTP API (mock drivers): progress.watch hears
+// a RunPod's steps as they happen and replays them to a late subscriber; live.changes gives every
+// page the generation, then another process's change; /metrics answers a viewer's API token in the
+// Prometheus text format and refuses anyone else.
 import { describe, expect, it } from 'vitest';
 import { createCaller } from '../../server/api/root.js';
+import { changeWatcherOf } from '../../server/live/change-watcher.js';
 import { principalOf, testConsole } from '../helpers/console.js';
 import { mockPod } from '../helpers/engine.js';
 
@@ -55,6 +57,21 @@ describe('progress.watch', () => {
     await using c = await testConsole();
     const anonymous = createCaller(c.contextAs(null));
     await expect(anonymous.progress.watch({ podId: 'x' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+});
+
+describe('live.changes', () => {
+  it("gives each page the store's generation, then a change made by another process, from the engine's one watcher", async () => {
+    await using c = await testConsole();
+    const caller = createCaller(c.contextAs(principalOf('viewer')));
+    const [a, b] = [await caller.live.changes(), await caller.live.changes()].map((s) => (s as AsyncIterable<number>)[Symbol.asyncIterator]());
+    const [first, second] = await Promise.all([a!.next(), b!.next()]);
+    expect(first.value).toBe(second.value);
+    const changed = Promise.all([a!.next(), b!.next()]);
+    await c.t.open().runPod(mockPod('g1', 1)); // another engine on the same database: the CLI, say
+    for (const r of await changed) expect(r.value).toBeGreaterThan(first.value as number);
+    await Promise.all([a!.return?.(), b!.return?.()]);
+    expect(changeWatcherOf(c.t.vc).size).toBe(0);
   });
 });
 

@@ -47,6 +47,24 @@ describe('PostgreSQL store', () => {
     await Promise.all([b.close(), c.close()]);
   });
 
+  it('summarises every pod with when it last entered running (the same aggregate as on SQLite)', async () => {
+    const vc = await engineOn(pg.url);
+    await vc.runPod(mockPod('pg-run', 1));
+    await vc.stopPod('pg-run');
+    await vc.startPod('pg-run');
+    await vc.createPod(mockPod('pg-idle', 0));
+    const lastStart = (await vc.listPodEvents('pg-run')).filter((e) => e.containerId === null && e.toState === 'running').at(-1)!.time;
+    const summaries = await vc.listPodSummaries();
+    expect(summaries.map((s) => [s.id, s.state, s.runningSince])).toEqual([
+      ['pg-run', 'running', lastStart],
+      ['pg-idle', 'ready', null],
+    ]);
+    await vc.stopPod('pg-run');
+    await vc.deletePod('pg-run');
+    await vc.deletePod('pg-idle');
+    await vc.close();
+  });
+
   it('stores the host path roots an admin sets, for every process', async () => {
     const [a, b] = await Promise.all([engineOn(pg.url), engineOn(pg.url)]);
     expect(await a.setHostPathRoots([dir, dir])).toEqual([realpathSync(dir)]);

@@ -4,29 +4,25 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { configFromEnv, REPO_ROOT } from '../../config.js';
-import { hostAccelerator, IdSchema, listCniNetworks, type PodEvent, type VC } from '../../engine/index.js';
+import { hostAccelerator, IdSchema, listCniNetworks, type PodSummary } from '../../engine/index.js';
 import { qemuVersion } from '../../metrics/host-facts.js';
 import { router, viewerProcedure } from '../trpc.js';
 
 const GUEST_ASSETS = ['vmlinux', 'initrd.img', 'image.ext4'];
-/** When the pod last moved to running (its uptime starts there), else when it was created. */
-function sinceOf(events: PodEvent[]): string | null {
-  const started = events.filter((e) => e.containerId === null && e.toState === 'running').at(-1);
-  return started?.time ?? events[0]?.time ?? null;
-}
 
-async function overviewOf(engine: VC, podId: string) {
-  const pod = await engine.fetchPod(podId);
-  const { vmConfig, hypervisorConfig, proxyType, shimType, networkModel } = pod.config();
+/** The list's columns from the records alone: two store reads for any number of pods, no VM probed. */
+function overviewOf(pod: PodSummary) {
+  const { vmConfig, hypervisorConfig, proxyType, shimType, networkModel } = pod.config;
   return {
-    id: podId,
+    id: pod.id,
     // 0 means "the driver's default", which the console shows as such.
     vcpus: vmConfig.vcpus || hypervisorConfig.defaultVcpus,
     memoryMiB: vmConfig.memory || hypervisorConfig.defaultMemSz,
     proxy: proxyType,
     shim: shimType,
     network: networkModel,
-    since: sinceOf(await engine.listPodEvents(podId, { limit: 10_000 })),
+    // Uptime starts when the pod last moved to running; a pod never started counts from its creation.
+    since: pod.runningSince ?? pod.createdAt,
   };
 }
 
@@ -46,9 +42,6 @@ export const systemRouter = router({
   }),
   /** The CNI networks a new pod can join, for the create form's select. */
   cniNetworks: viewerProcedure.query(() => listCniNetworks()),
-  podOverview: viewerProcedure.query(async ({ ctx }) => {
-    const pods = await ctx.engine.listPod();
-    return Promise.all(pods.map((p) => overviewOf(ctx.engine, p.id)));
-  }),
+  podOverview: viewerProcedure.query(async ({ ctx }) => (await ctx.engine.listPodSummaries()).map(overviewOf)),
   podConfig: viewerProcedure.input(PodIdInput).query(async ({ ctx, input }) => (await ctx.engine.fetchPod(input.podId)).config()),
 });

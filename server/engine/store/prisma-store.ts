@@ -163,6 +163,14 @@ class PrismaStore implements Store {
     });
   }
 
+  lastEntered(state: string) {
+    return guarded(`read when pods last became ${state}`, async () => {
+      // One aggregate over the (podId, id) index instead of reading each pod's events.
+      const rows = await this.db.podEvent.groupBy({ by: ['podId'], where: { containerId: null, toState: state }, _max: { time: true } });
+      return new Map(rows.flatMap((r) => (r._max.time ? [[r.podId, r._max.time.toISOString()] as const] : [])));
+    });
+  }
+
   // One transaction: a failure anywhere (SQLITE_FULL half-way through, say) leaves no part of it.
   commit(podId: string, change: Parameters<Store['commit']>[1]) {
     return this.write(`save pod "${podId}"`, (db) =>

@@ -40,6 +40,8 @@ export interface Store {
   /** Applies every part of `change` for pod `podId` atomically. */
   commit(podId: string, change: Change): Promise<void>;
   listEvents(podId: string, limit: number): Promise<PodEvent[]>;
+  /** Each pod's latest event moving the pod itself (not a container) to `state`, by pod ID: one query, however many pods. */
+  lastEntered(state: State): Promise<Map<string, string>>;
   /** Increases with every commit, from any process. */
   generation(): Promise<number>;
   /** An admin setting (JSON), or null when it was never set. Settings do not move the generation. */
