@@ -115,9 +115,13 @@ try {
   console.log(`console bench: ${PODS} mock pods created in ${((Date.now() - created) / 1000).toFixed(1)} s; ${RUNS} runs each, medians, chromium headless`);
 
   const context = await browser.newContext();
+  // tsx (esbuild keepNames) wraps named functions inside page.evaluate callbacks in __name(), which
+  // only exists in Node: give the page an identity one.
+  await context.addInitScript('window.__name = (f) => f');
   await context.addCookies(login.cookies.map((c) => ({ ...c, url: base })));
   const page = await context.newPage();
   const blank = await browser.newPage();
+  await blank.addInitScript('window.__name = (f) => f');
   const results = { blankPaint: [] as number[], listPaint: [] as number[], listRows: [] as number[], plainRows: [] as number[], listFilter: [] as number[], plainFilter: [] as number[], podPage: [] as number[], blankLoad: [] as number[] };
   const ROW = 'table[aria-label="Pods"] tbody tr';
   for (let run = 0; run < RUNS; run++) {

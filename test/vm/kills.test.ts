@@ -1,10 +1,11 @@
 // kill -9 of each host process a running pod has (QEMU, the proxy, a container's shim, virtiofsd),
-// one fresh pod per kill. A killed proxy is restarted by the next call. What must hold every time: the next status call answers, `doctor --fix`
+// and of the agent inside the guest (typed into the VM's debug console), one fresh pod per kill. A killed proxy is restarted by the next call. What must hold every time: the next status call answers, `doctor --fix`
 // leaves no process of ours without a record, and the pod can be stopped and deleted with nothing
 // left. What each kill costs (the state reported, whether exec still works, what doctor found) is
 // observed, not assumed, and written to test-results/reliability-kills.json, from which
 // `npx tsx scripts/reliability-table.ts` renders the table in docs/reliability.md.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanOurProcesses, type OurProcessKind } from '../../server/engine/doctor/scan.js';
@@ -14,7 +15,7 @@ import { testEngine } from '../helpers/engine.js';
 import { processesMentioning, qemuPod, rootfsCopy } from '../helpers/vm.js';
 
 export interface KillOutcome {
-  killed: OurProcessKind;
+  killed: OurProcessKind | 'agent';
   /** Pod state, then container state, as the first status call after the kill reports them. */
   reported: string;
   /** `true` through EnterContainer right after: "ok" or the error code. */
@@ -51,6 +52,39 @@ afterAll(async () => {
   await t[Symbol.asyncDispose]();
 });
 
+
+/** What the kill cost, then the invariants: nothing of ours unowned after doctor; stop and delete leave nothing. */
+async function observeAndClean(kind: KillOutcome['killed'], podId: string) {
+  const runDir = runDirFor(runRoot, podId);
+  const reported = await statusText(podId);
+  const execAfter = await execTrue(podId);
+  const report = await t.vc.doctor({ fix: true });
+  const doctor = report.findings.filter((f) => f.podId === podId || f.subject.includes(podId)).map((f) => `${f.kind}${f.fixed ? ' ✓' : ''}`);
+  const state = await statusText(podId);
+  const afterDoctor = `${state}, exec ${await execTrue(podId)}`;
+  outcomes.push({ killed: kind, reported, execAfter, doctor, afterDoctor });
+  // A dead proxy is restarted by the next call (proxy.revive): the pod stays controllable.
+  if (kind === 'proxy') expect([reported, execAfter]).toEqual(['running/running', 'ok']);
+  // The guest's init powers the VM off when its agent dies (a new agent would know no container).
+  if (kind === 'agent') expect([reported, execAfter]).toEqual(['stopped/stopped', 'INVALID_STATE']);
+  // A dead virtiofsd cannot be replaced under a running QEMU: the VM is stopped, and the timeline says why.
+  if (kind === 'virtiofsd') {
+    expect([reported, execAfter]).toEqual(['stopped/stopped', 'INVALID_STATE']);
+    expect((await t.vc.listPodEvents(podId)).map((e) => e.message).join('\n')).toMatch(/virtiofsd of share .* is gone and QEMU cannot reconnect the share/);
+  }
+
+  // Every process of ours that is left belongs to a pod record that is not stopped.
+  const records = new Map((await t.vc.listPod()).map((p) => [runDirFor(runRoot, p.id), p.state]));
+  const unowned = (await scanOurProcesses(linuxHost, runRoot)).filter((p) => !records.has(p.runDir) || records.get(p.runDir) === 'stopped');
+  expect(unowned).toEqual([]);
+
+  const { state: podState } = await t.vc.statusPod(podId);
+  if (podState !== 'stopped') await t.vc.stopPod(podId);
+  await t.vc.deletePod(podId);
+  expect(await processesMentioning(runDir)).toEqual([]);
+  expect((await scanOurProcesses(linuxHost, runRoot)).filter((p) => p.runDir === runDir)).toEqual([]);
+}
+
 describe('kill -9 of a running pod’s host processes', () => {
   for (const kind of ['qemu', 'proxy', 'shim', 'virtiofsd'] as const) {
     it(`${kind}: status answers, doctor leaves nothing unowned, the pod is deletable with nothing left`, async () => {
@@ -62,26 +96,30 @@ describe('kill -9 of a running pod’s host processes', () => {
       process.kill(victims[0]!.pid, 'SIGKILL');
       await new Promise((r) => setTimeout(r, 1_000)); // let the kill land (parents reap, sockets close)
 
-      const reported = await statusText(podId);
-      const execAfter = await execTrue(podId);
-      const report = await t.vc.doctor({ fix: true });
-      const doctor = report.findings.filter((f) => f.podId === podId || f.subject.includes(podId)).map((f) => `${f.kind}${f.fixed ? ' ✓' : ''}`);
-      const state = await statusText(podId);
-      const afterDoctor = `${state}, exec ${await execTrue(podId)}`;
-      outcomes.push({ killed: kind, reported, execAfter, doctor, afterDoctor });
-      // A dead proxy is restarted by the next call (proxy.revive): the pod stays controllable.
-      if (kind === 'proxy') expect([reported, execAfter]).toEqual(['running/running', 'ok']);
-
-      // Every process of ours that is left belongs to a pod record that is not stopped.
-      const records = new Map((await t.vc.listPod()).map((p) => [runDirFor(runRoot, p.id), p.state]));
-      const unowned = (await scanOurProcesses(linuxHost, runRoot)).filter((p) => !records.has(p.runDir) || records.get(p.runDir) === 'stopped');
-      expect(unowned).toEqual([]);
-
-      const { state: podState } = await t.vc.statusPod(podId);
-      if (podState !== 'stopped') await t.vc.stopPod(podId);
-      await t.vc.deletePod(podId);
-      expect(await processesMentioning(runDir)).toEqual([]);
-      expect((await scanOurProcesses(linuxHost, runRoot)).filter((p) => p.runDir === runDir)).toEqual([]);
+      await observeAndClean(kind, podId);
     }, 240_000);
   }
+});
+
+/** Types `line` into the VM's serial console (its socket is in the run dir; the shell is the debug console). */
+function typeIntoConsole(runDir: string, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(path.join(runDir, 'console.sock'), () => sock.end(`${line}\n`, () => setTimeout(resolve, 500)));
+    sock.on('error', reject);
+  });
+}
+
+describe('kill -9 of the agent inside the guest', () => {
+  it('agent: typed into the debug console; status answers, doctor leaves nothing unowned, the pod is deletable with nothing left', async () => {
+    const podId = 'kill-agent';
+    const debugConsole = { hypervisorConfig: { kernelParams: [{ key: 'podvisor.debug_console', value: '1' }] } };
+    await t.vc.runPod(qemuPod(podId, [{ id: 'c1', rootFs, cmd: forever }], debugConsole));
+    const { vm } = await t.vc.statusPod(podId);
+    await typeIntoConsole(runDirFor(runRoot, podId), 'kill -9 $(pidof node)');
+    // The guest's init says so when the agent dies (and respawns it): proof the kill landed.
+    const until = Date.now() + 30_000;
+    while (!readFileSync(vm!.consoleLog, 'utf8').includes('agent exited with status 137') && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    expect(readFileSync(vm!.consoleLog, 'utf8')).toContain('agent exited with status 137');
+    await observeAndClean('agent', podId);
+  }, 240_000);
 });
