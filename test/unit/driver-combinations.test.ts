@@ -6,6 +6,7 @@ import { checkDriverCombination, DRIVER_COMBINATIONS, FACTORIES } from '../../se
 import { AgentTypeSchema, PodConfigSchema, ProxyTypeSchema, ShimTypeSchema, type PodConfigInput } from '../../server/engine/types.js';
 
 const KATA = { hypervisorType: 'qemu', agentType: 'kata', proxyType: 'kataProxy', shimType: 'kataShim' } as const;
+const HYPER = { hypervisorType: 'qemu', agentType: 'hyperstart', proxyType: 'ccProxy', shimType: 'ccShim' } as const;
 const outcome = (input: Omit<PodConfigInput, 'id'>) => {
   try {
     checkDriverCombination(PodConfigSchema.parse({ id: 'p', ...input }));
@@ -22,6 +23,7 @@ describe('checkDriverCombination', () => {
     ['the kata set on QEMU', KATA],
     ['kata reached directly (noProxy), with its shim', { ...KATA, proxyType: 'noProxy' }],
     ['the mock hypervisor with the noop set', { hypervisorType: 'mock', agentType: 'noop' }],
+    ['hyperstart on QEMU behind the ccProxy, with ccShims', HYPER],
   ] as const)('accepts %s', (_, input) => {
     expect(outcome(input)).toBe('ok');
   });
@@ -33,17 +35,22 @@ describe('checkDriverCombination', () => {
     ['noop with the kata proxy', { proxyType: 'kataProxy' }, ['agentType', 'proxyType'], /agentType "noop" needs proxyType "noopProxy", not "kataProxy"/],
     ['noop with noProxy', { proxyType: 'noProxy' }, ['agentType', 'proxyType'], /agentType "noop" needs proxyType "noopProxy", not "noProxy"/],
     ['noop with the kata shim', { shimType: 'kataShim' }, ['agentType', 'shimType'], /agentType "noop" needs shimType "noopShim", not "kataShim"/],
+    ['hyperstart on the mock hypervisor', { ...HYPER, hypervisorType: 'mock' }, ['agentType', 'hypervisorType'], /agentType "hyperstart" needs hypervisorType "qemu", not "mock"/],
+    ['hyperstart without a proxy process (noProxy)', { ...HYPER, proxyType: 'noProxy' }, ['agentType', 'proxyType'], /agentType "hyperstart" needs proxyType "ccProxy", not "noProxy".*one-client serial channels/],
+    ['hyperstart with the kata shim', { ...HYPER, shimType: 'kataShim' }, ['agentType', 'shimType'], /agentType "hyperstart" needs shimType "ccShim", not "kataShim"/],
+    ['kata behind the ccProxy', { ...KATA, proxyType: 'ccProxy' }, ['agentType', 'proxyType'], /agentType "kata" needs proxyType "kataProxy" or "noProxy", not "ccProxy"/],
   ] as const)('refuses %s with INVALID_CONFIG naming both fields', (_, input, fields, message) => {
     expect(outcome(input)).toMatchObject({ code: 'INVALID_CONFIG', fields, message: expect.stringMatching(message) });
   });
 
   it('has a case above for every rule of the table', () => {
-    expect(DRIVER_COMBINATIONS).toHaveLength(5);
+    expect(DRIVER_COMBINATIONS).toHaveLength(8);
   });
 
   it('reports a type without a driver as NOT_SUPPORTED before judging the pair', () => {
-    expect(outcome({ ...KATA, hypervisorType: 'mock', proxyType: 'ccProxy' })).toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringMatching(/proxy type "ccProxy"/) });
-    expect(outcome({ ...KATA, agentType: 'hyperstart' })).toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringMatching(/agent type "hyperstart"/) });
+    // Every 1.0 type has a driver now: a stored record naming another one stands in.
+    const config = { ...PodConfigSchema.parse({ id: 'p', ...KATA, hypervisorType: 'mock' }), proxyType: 'ccProxyV9' as never };
+    expect(() => checkDriverCombination(config)).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED', message: expect.stringMatching(/proxy type "ccProxyV9"/) }));
   });
 });
 
@@ -55,10 +62,12 @@ describe('what the create form offers', () => {
 
   it('offers only what the table allows after the choices above', () => {
     const base = PodConfigSchema.parse({ id: 'p', ...KATA });
-    expect(offeredValues('agentType', AgentTypeSchema.options, base)).toEqual(['noop', 'kata']);
+    expect(offeredValues('agentType', AgentTypeSchema.options, base)).toEqual(['noop', 'hyperstart', 'kata']);
     expect(offeredValues('agentType', AgentTypeSchema.options, { ...base, hypervisorType: 'mock' })).toEqual(['noop']);
     expect(offeredValues('proxyType', ProxyTypeSchema.options, base)).toEqual(['noProxy', 'kataProxy']);
     expect(offeredValues('proxyType', ProxyTypeSchema.options, { ...base, agentType: 'noop' })).toEqual(['noopProxy']);
     expect(offeredValues('shimType', ShimTypeSchema.options, base)).toEqual(['kataShim']);
+    expect(offeredValues('proxyType', ProxyTypeSchema.options, { ...base, agentType: 'hyperstart' })).toEqual(['ccProxy']);
+    expect(offeredValues('shimType', ShimTypeSchema.options, { ...base, agentType: 'hyperstart', proxyType: 'ccProxy' })).toEqual(['ccShim']);
   });
 });

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CC_PROXY_MARKER, stopCcProxy } from '../../server/engine/drivers/proxy/cc.js';
 import { checkDriverCombination } from '../../server/engine/drivers/registry.js';
 import type { CmdInput } from '../../server/engine/index.js';
 import { AgentTypeSchema, PodConfigSchema, ProxyTypeSchema, ShimTypeSchema } from '../../server/engine/types.js';
@@ -31,17 +32,18 @@ function allowedOnQemu() {
 
 const COMBOS = allowedOnQemu();
 
-it('runs at least kata with kataProxy and with noProxy', () => {
+it('runs at least kata with kataProxy and with noProxy, and hyperstart with the ccProxy', () => {
   expect(COMBOS).toEqual(expect.arrayContaining([
     { agentType: 'kata', proxyType: 'kataProxy', shimType: 'kataShim' },
     { agentType: 'kata', proxyType: 'noProxy', shimType: 'kataShim' },
+    { agentType: 'hyperstart', proxyType: 'ccProxy', shimType: 'ccShim' },
   ]));
 });
 
 const alive = (pid: number) => pid > 0 && existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
 
 describe.each(COMBOS)('qemu + $agentType + $proxyType + $shimType', ({ agentType, proxyType, shimType }) => {
-  const podId = `ag-${proxyType}`.toLowerCase();
+  const podId = `ag-${agentType.slice(0, 4)}-${proxyType}`.toLowerCase();
   let t: TestEngine;
   const rootfs = rootfsCopy();
   const exec = async (containerId: string, cmd: CmdInput) => {
@@ -63,6 +65,8 @@ describe.each(COMBOS)('qemu + $agentType + $proxyType + $shimType', ({ agentType
   afterAll(async () => {
     await t.vc.stopPod(podId).catch(() => {});
     await t.vc.deletePod(podId).catch(() => {});
+    // The ccProxy is host-wide and outlives the pods it serves: this engine's goes with its run root.
+    await stopCcProxy(path.join(t.dir, 'run'));
     await t[Symbol.asyncDispose]();
     rmSync(path.dirname(rootfs), { recursive: true, force: true });
   }, 60_000);
@@ -134,7 +138,8 @@ describe.each(COMBOS)('qemu + $agentType + $proxyType + $shimType', ({ agentType
     const events = (await t.vc.listPodEvents(podId)).map((e) => `${e.call} ${e.containerId ?? ''}: ${e.message}`);
     await t.vc.deletePod(podId);
     for (const needle of [podId, t.dir]) {
-      const left = await processesMentioning(needle);
+      // The host-wide ccProxy stays for other pods (stopped in afterAll); nothing of this pod may.
+      const left = (await processesMentioning(needle)).filter((l) => !l.includes(CC_PROXY_MARKER));
       expect(left, [...left, ...events].join('\n')).toEqual([]);
     }
     for (const pid of shims) expect(alive(pid)).toBe(false);

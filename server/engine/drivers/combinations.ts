@@ -17,6 +17,13 @@ export const DRIVER_COMBINATIONS: readonly DriverRule[] = [
   { if: ['agentType', 'kata'], then: ['hypervisorType', ['qemu']], because: 'the kata agent runs inside the VM, behind the serial port only QEMU provides' },
   { if: ['agentType', 'kata'], then: ['proxyType', ['kataProxy', 'noProxy']], because: 'the host reaches the kata agent through its proxy or directly over the serial port' },
   { if: ['agentType', 'kata'], then: ['shimType', ['kataShim']], because: "a container's PID must be a host process that lives and dies with the guest process" },
+  { if: ['agentType', 'hyperstart'], then: ['hypervisorType', ['qemu']], because: 'the hyperstart agent runs inside the VM, behind the two serial ports only QEMU provides' },
+  {
+    if: ['agentType', 'hyperstart'],
+    then: ['proxyType', ['ccProxy']],
+    because: "hyperstart pushes every process's output and exit code on two one-client serial channels, so one process must hold them for the VM's whole life (upstream's hyperstart agent speaks only through cc-proxy)",
+  },
+  { if: ['agentType', 'hyperstart'], then: ['shimType', ['ccShim']], because: "a hyperstart process's I/O is reached by its ccProxy token, which only a ccShim binds to" },
   { if: ['agentType', 'noop'], then: ['proxyType', ['noopProxy']], because: 'the noop agent never starts a proxy' },
   { if: ['agentType', 'noop'], then: ['shimType', ['noopShim']], because: 'the kata shim connects to a proxy, which the noop agent never starts' },
 ];
@@ -32,9 +39,9 @@ export function brokenRule(config: Pick<PodConfig, DriverField>, rules: readonly
  */
 export const IMPLEMENTED_TYPES: Record<DriverField, readonly string[]> = {
   hypervisorType: ['mock', 'qemu'],
-  agentType: ['noop', 'kata'],
-  proxyType: ['noopProxy', 'kataProxy', 'noProxy'],
-  shimType: ['noopShim', 'kataShim'],
+  agentType: ['noop', 'kata', 'hyperstart'],
+  proxyType: ['noopProxy', 'kataProxy', 'noProxy', 'ccProxy'],
+  shimType: ['noopShim', 'kataShim', 'ccShim'],
   networkModel: ['noop', 'CNI', 'CNM'],
 };
 

@@ -6,6 +6,7 @@ import type { Host } from '../host/types.js';
 import type { TemplateSettings } from '../templates/types.js';
 import type { AgentType, HypervisorType, NetworkModel, PodConfig, ProxyType, ShimType } from '../types.js';
 import { brokenRule, DRIVER_COMBINATIONS, type DriverField } from './combinations.js';
+import { createHyperstartAgent } from './agent/hyperstart.js';
 import { createKataAgent } from './agent/kata.js';
 import { createNoopAgent } from './agent/noop.js';
 import type { Agent } from './agent/types.js';
@@ -15,10 +16,12 @@ import type { BlockHotplug, Hypervisor } from './hypervisor/types.js';
 import { createCniNetwork, createCnmNetwork } from './network/driver.js';
 import { createNoopNetwork } from './network/noop.js';
 import type { Network } from './network/types.js';
+import { createCcProxy } from './proxy/cc.js';
 import { createKataProxy } from './proxy/kata.js';
 import { createNoProxy } from './proxy/no.js';
 import { createNoopProxy } from './proxy/noop.js';
 import type { Proxy } from './proxy/types.js';
+import { createCcShim } from './shim/cc.js';
 import { createKataShim } from './shim/kata.js';
 import { createNoopShim } from './shim/noop.js';
 import type { Shim } from './shim/types.js';
@@ -54,9 +57,9 @@ type Factories = {
 
 export const FACTORIES: Factories = {
   hypervisor: { mock: () => createMockHypervisor(), qemu: (env) => createQemuHypervisor(env) },
-  agent: { noop: (_env, _proxy, shim, hotplug) => createNoopAgent(shim, hotplug), kata: (env, proxy, shim, hotplug) => createKataAgent(env, proxy, shim, hotplug) },
-  proxy: { noopProxy: () => createNoopProxy(), kataProxy: (env) => createKataProxy(env.host), noProxy: () => createNoProxy() },
-  shim: { noopShim: () => createNoopShim(), kataShim: (env) => createKataShim(env.host) },
+  agent: { noop: (_env, _proxy, shim, hotplug) => createNoopAgent(shim, hotplug), kata: (env, proxy, shim, hotplug) => createKataAgent(env, proxy, shim, hotplug), hyperstart: (env, proxy, shim, hotplug) => createHyperstartAgent(env, proxy, shim, hotplug) },
+  proxy: { noopProxy: () => createNoopProxy(), kataProxy: (env) => createKataProxy(env.host), noProxy: () => createNoProxy(), ccProxy: (env) => createCcProxy(env.runRoot, env.host) },
+  shim: { noopShim: () => createNoopShim(), kataShim: (env) => createKataShim(env.host), ccShim: (env) => createCcShim(env.host) },
   network: { noop: () => createNoopNetwork(), CNI: (env) => createCniNetwork({ host: env.host }), CNM: (env) => createCnmNetwork({ host: env.host }) },
 };
 

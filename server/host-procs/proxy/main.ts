@@ -1,4 +1,5 @@
-// Host helper entry (bundled to dist/proxy.mjs), detached from the CLI. Two roles:
+// Host helper entry (bundled to dist/proxy.mjs), detached from the CLI. Two kata roles (and the cc
+// ones of ../cc-proxy/main.ts, picked by their markers):
 //   kataProxy, one per pod:   node proxy.mjs --agent <agent socket> --listen <runDir>/proxy.sock [--handshake-timeout-ms N]
 //   kata shim under noProxy:  node proxy.mjs --direct-shim --agent <agent socket> --container C --exec E --marker C/E
 import { createWriteStream } from 'node:fs';
@@ -6,6 +7,10 @@ import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { runDirectShim } from './direct-shim.js';
 import { ProxyServer } from './proxy-server.js';
+import { CC_MARKERS, ccMain } from '../cc-proxy/main.js';
+
+// ccProxy and ccShim share this bundle: their marker hands the whole process over.
+if (process.argv.some((a) => CC_MARKERS.includes(a))) await ccMain();
 
 const { values } = parseArgs({
   options: {

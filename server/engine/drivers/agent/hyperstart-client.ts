@@ -25,6 +25,8 @@ export class HyperstartClient {
   readonly ready: Promise<void>;
   private readonly streamListeners = new Set<(event: StreamEvent) => void>();
   private readonly exitListeners = new Set<(event: ProcessAsyncEvent) => void>();
+  private readonly closeListeners = new Set<() => void>();
+  private closed = false;
 
   private constructor(
     private readonly control: Socket,
@@ -42,9 +44,16 @@ export class HyperstartClient {
       }
       if (this.streamDecoder.error) this.fail(this.streamDecoder.error);
     });
-    const closed = () => this.fail(new HyperstartError('the hyperstart channel closed'));
+    const closed = () => {
+      this.fail(new HyperstartError('the hyperstart channel closed'));
+      if (this.closed) return;
+      this.closed = true;
+      control.destroy();
+      streams.destroy();
+      for (const listener of this.closeListeners) listener();
+    };
     control.on('close', closed).on('error', () => control.destroy());
-    streams.on('error', () => streams.destroy());
+    streams.on('close', closed).on('error', () => streams.destroy());
   }
 
   static async connect(controlPath: string, streamPath: string): Promise<HyperstartClient> {
@@ -86,6 +95,12 @@ export class HyperstartClient {
   onProcessExit(listener: (event: ProcessAsyncEvent) => void): () => void {
     this.exitListeners.add(listener);
     return () => this.exitListeners.delete(listener);
+  }
+
+  /** Either channel went away (the VM is gone, or close() was called). */
+  onClose(listener: () => void): void {
+    if (this.closed) listener();
+    else this.closeListeners.add(listener);
   }
 
   close(): void {

@@ -12,7 +12,7 @@ import { EngineError } from '../../errors.js';
 import { isBindMount, isReadOnly, namesVolume } from '../../storage.js';
 import type { ContainerConfig, Mount, Volume } from '../../types.js';
 import type { DriverState, PodContext } from '../types.js';
-import { bindMount, hostSharedDir, mountFailure, unmountAll } from './kata-mounts.js';
+import { bindMount, hostSharedDir, mountFailure, unbindRootfs, unmountAll } from './kata-mounts.js';
 
 /** What the container's agent state keeps of each bind made into the pod share (upstream's Mount.HostPath). */
 const SharedMountSchema = z.object({ destination: z.string(), hostPath: z.string() });
@@ -105,4 +105,11 @@ export async function unshareLeftovers(pod: PodContext): Promise<void> {
   const names = await readdir(hostSharedDir(pod)).catch(() => []);
   const left = names.filter((n) => SHARED_NAME.test(n)).map((n) => ({ destination: '', hostPath: join(hostSharedDir(pod), n) }));
   await unshareMounts(pod, left);
+}
+
+/** At pod stop: every container's rootfs bind, every leftover share, then the shared dir itself once empty (never through a mount). */
+export async function releasePodShare(pod: PodContext): Promise<void> {
+  for (const c of pod.config.containers) await unbindRootfs(pod, c.id);
+  await unshareLeftovers(pod);
+  await rmdir(hostSharedDir(pod)).catch(() => {});
 }

@@ -2,7 +2,7 @@
 // order of upstream's kata_agent.go (Check → CreateSandbox; CreateContainer with execId = cid;
 // exec ids are UUIDs; stop = RemoveContainer; stop pod = DestroySandbox). One shim per process.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, rmdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import type { AgentClient } from '../../../guest/protocol/client.js';
 import type { ProcessSpec } from '../../../guest/protocol/ops.js';
 import { EngineError } from '../../errors.js';
@@ -18,7 +18,7 @@ import { openProcessIo } from './kata-io.js';
 import { plugContainerBlocks, pluggedBlocksOf, unplugContainerBlocks } from './block-devices.js';
 import type { BlockHotplug } from '../hypervisor/types.js';
 import { openPolledProcessIo } from './kata-io-polled.js';
-import { shareContainerMounts, sharedMountsOf, unshareLeftovers, unshareMounts, type SharedMount } from './kata-container-mounts.js';
+import { releasePodShare, shareContainerMounts, sharedMountsOf, unshareMounts, type SharedMount } from './kata-container-mounts.js';
 import { bindRootfs, hostSharedDir, SHARED_TAG, sharedStorage, unbindRootfs, volumeShares, volumeStorages } from './kata-mounts.js';
 import { kataContainerStateOf } from './kata-state.js';
 import type { Agent } from './types.js';
@@ -105,9 +105,7 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim, hotpl
       await proxy.stop(pod, handle);
       // Shims of processes nobody stopped would otherwise linger until they give up reconnecting.
       await shim.stopAll(pod, handle.url);
-      for (const c of pod.config.containers) await unbindRootfs(pod, c.id);
-      await unshareLeftovers(pod);
-      await rmdir(hostSharedDir(pod)).catch(() => {}); // only once empty: never through a mount
+      await releasePodShare(pod);
     },
 
     async createContainer(pod, c) {
