@@ -1,7 +1,9 @@
 // Finds the processes Podvisor started under ONE run root, by the markers in their argv that name a
 // socket in a run dir of that root: QEMU's `-qmp unix:<runDir>/qmp.sock,…`, the kata proxy's
 // `--listen <runDir>/proxy.sock`, virtiofsd's `--socket-path=<runDir>/…`, and the lean shims the
-// proxy owns (`sh … podvisor-shim <cid>/<token>`, recognised as a child of such a proxy). A process
+// proxy owns (`sh … podvisor-shim <cid>/<token>`, recognised as a child of such a proxy), and the
+// ccShims (`--cc-shim … -p <runDir>`). The host-wide ccProxy serves every pod of the root, so it is
+// never one pod's orphan: it is not listed (proxy/cc.ts ccProxiesOf finds it). A process
 // name alone never counts: another QEMU, or another install's under another root, is not ours.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -46,6 +48,12 @@ export function classify(argv: string[], root: string): Omit<OurProcess, 'pid'> 
       const dir = runDirIn(root, argv[i + 1] ?? '');
       const marker = argv[argv.indexOf('--marker') + 1];
       if (dir && marker && argv.includes('--marker')) return { kind: 'shim', runDir: dir, marker };
+    }
+    // ccShim (shim/cc.ts ccShimArgs): the host-wide ccProxy is not its parent; `-p` names its pod's run dir.
+    if (arg === '--cc-shim' && isProxyHelper(argv)) {
+      const dir = runDirIn(root, path.join(argv[argv.indexOf('-p') + 1] ?? '', 'shim'));
+      const token = argv[argv.indexOf('-t') + 1];
+      if (dir && token && argv.includes('-p') && argv.includes('-t')) return { kind: 'shim', runDir: dir, marker: token };
     }
     if (arg.startsWith('--socket-path=')) {
       const dir = runDirIn(root, arg.slice('--socket-path='.length));
