@@ -2,10 +2,11 @@
 // comes with its reason, and what the panel says about QEMU, the guest assets and memory is read
 // from the machine, not assumed.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chooseAccelerator } from '../../server/engine/drivers/hypervisor/qemu/accel.js';
 import { acceleratorReason } from '../../server/engine/index.js';
 import { hostFacts, kernelVersionIn } from '../../server/metrics/host-facts.js';
 
@@ -38,6 +39,19 @@ describe('host facts', () => {
     const kernel = facts.guest.assets.find((a) => a.name === 'vmlinux');
     expect(kernel?.present).toBe(true);
     expect(facts.guest.kernel).toMatch(/^\d+\.\d+/);
+  });
+
+  it('pods started at once share one verdict: one probe, one accel.json, no temporary file left', async () => {
+    // bench/load.ts found it: 20 RunPods in one process each probed and renamed the same temp file.
+    const root = await mkdtemp(join(tmpdir(), 'pv-accel-'));
+    try {
+      const kernel = new URL('../../var/guest/vmlinux', import.meta.url).pathname;
+      const verdicts = await Promise.all(Array.from({ length: 20 }, () => chooseAccelerator('/usr/bin/qemu-system-x86_64', kernel, root)));
+      expect(new Set(verdicts).size).toBe(1);
+      expect(await readdir(root)).toEqual(['accel.json']);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('finds no kernel version in a file without the banner', async () => {

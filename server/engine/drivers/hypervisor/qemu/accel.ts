@@ -1,5 +1,6 @@
 // Decides between KVM and TCG once per host boot. /dev/kvm existing is not enough (nested KVM can
 // hang every guest), so the probe boots the pod kernel briefly and caches the verdict under runRoot.
+import { randomUUID } from 'node:crypto';
 import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
@@ -71,10 +72,23 @@ export async function acceleratorReason(runRoot: string): Promise<string | null>
   }
 }
 
+/** Verdicts being reached in this process, so pods started at once share one probe and one write. */
+const inFlight = new Map<string, Promise<Accelerator>>();
+
 /** PODVISOR_ACCEL=kvm|tcg wins; else the cached verdict for this boot; else probe and cache. */
 export async function chooseAccelerator(qemuBinary: string, kernelPath: string, runRoot: string): Promise<Accelerator> {
   const forced = process.env['PODVISOR_ACCEL'];
   if (forced === 'kvm' || forced === 'tcg') return forced;
+  const key = `${runRoot}\0${qemuBinary}`;
+  let verdict = inFlight.get(key);
+  if (!verdict) {
+    verdict = cachedOrProbed(qemuBinary, kernelPath, runRoot).finally(() => inFlight.delete(key));
+    inFlight.set(key, verdict);
+  }
+  return verdict;
+}
+
+async function cachedOrProbed(qemuBinary: string, kernelPath: string, runRoot: string): Promise<Accelerator> {
   const cacheFile = join(runRoot, 'accel.json');
   const currentBoot = await bootId();
   try {
@@ -89,7 +103,8 @@ export async function chooseAccelerator(qemuBinary: string, kernelPath: string, 
   const reason = probe.booted ? `${probe.reason}, using KVM` : `${probe.reason}, using TCG`;
   const verdict: CachedVerdict = { accelerator, bootId: currentBoot, qemuBinary, reason };
   await mkdir(runRoot, { recursive: true });
-  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  // Unique per writer: other processes (CLI calls, the console) may be writing their verdict too.
+  const tmp = `${cacheFile}.${process.pid}.${randomUUID()}.tmp`;
   await writeFile(tmp, JSON.stringify(verdict) + '\n');
   await rename(tmp, cacheFile);
   return accelerator;
