@@ -9,7 +9,7 @@ import { ModelForm } from '../forms/model-form';
 import { validatorOf } from '../forms/schema-validation';
 import { SelectField } from '../forms/select-field';
 import { TextField } from '../forms/text-field';
-import { useFormModel } from '../forms/use-form-model';
+import { useSchemaForm } from '../forms/use-schema-form';
 import { useTRPC } from '../trpc/client';
 import { OnceSecret } from './once-secret';
 
@@ -24,7 +24,7 @@ const blank = (role: Role): Values => ({ name: '', role, expiresInDays: '90' });
 export function TokenCreateForm({ myRole }: { myRole: Role }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const form = useFormModel<Values>(blank(myRole), validateValues);
+  const form = useSchemaForm(blank(myRole), validateValues);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const create = useMutation(
     trpc.tokens.create.mutationOptions({
@@ -39,7 +39,6 @@ export function TokenCreateForm({ myRole }: { myRole: Role }) {
     <>
       <ModelForm
         form={form}
-        validate={validateValues}
         onValid={(input) => create.mutate(input)}
         label="New API token"
         error={create.error}
@@ -47,9 +46,9 @@ export function TokenCreateForm({ myRole }: { myRole: Role }) {
         busy={create.isPending}
       >
         <div className="form-grid">
-          <TextField form={form} path="name" errorPath="name" label="Token name" placeholder="ci-deploy" />
-          <SelectField form={form} path="role" errorPath="role" label="Token role" options={ROLES.filter((r) => roleAtLeast(myRole, r))} hint="At most your own role" />
-          <TextField form={form} path="expiresInDays" errorPath="expiresInDays" label="Expires in (days)" inputMode="numeric" hint="Empty: never expires" />
+          <TextField path="name" errorPath="name" label="Token name" placeholder="ci-deploy" />
+          <SelectField path="role" errorPath="role" label="Token role" options={ROLES.filter((r) => roleAtLeast(myRole, r))} hint="At most your own role" />
+          <TextField path="expiresInDays" errorPath="expiresInDays" label="Expires in (days)" inputMode="numeric" hint="Empty: never expires" />
         </div>
       </ModelForm>
       {created && (

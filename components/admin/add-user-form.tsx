@@ -8,7 +8,7 @@ import { ModelForm } from '../forms/model-form';
 import { validatorOf } from '../forms/schema-validation';
 import { SelectField } from '../forms/select-field';
 import { TextField } from '../forms/text-field';
-import { useFormModel } from '../forms/use-form-model';
+import { showServerErrors, useSchemaForm } from '../forms/use-schema-form';
 import { useActionFeedback } from '../trpc/use-action-feedback';
 import { useTRPC } from '../trpc/client';
 
@@ -19,13 +19,13 @@ export function AddUserForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const feedback = useActionFeedback();
-  const form = useFormModel(BLANK, validateUser);
+  const form = useSchemaForm(BLANK, validateUser);
   const callbacks = feedback((u: { name: string; role: string }) => `User ${u.name} added as ${u.role}`, () => form.reset(BLANK));
   const add = useMutation(
     trpc.admin.addUser.mutationOptions({
       ...callbacks,
       // The toast says what went wrong; field errors (from the server's own check) go by their field too.
-      onError: (error) => (callbacks.onError(error), form.setServerErrors(fieldErrorsOfServer(error))),
+      onError: (error) => (callbacks.onError(error), showServerErrors(form, fieldErrorsOfServer(error))),
       onSettled: () => void queryClient.invalidateQueries(trpc.admin.users.pathFilter()),
     }),
   );
@@ -34,15 +34,14 @@ export function AddUserForm() {
       <h2 id="add-user-heading">Add a user</h2>
       <ModelForm
         form={form}
-        validate={validateUser}
         onValid={(input) => add.mutate(input)}
         label="Add a user"
         submit="Add user"
         busy={add.isPending}
       >
-        <TextField form={form} path="name" errorPath="name" label="Username" autoComplete="off" />
-        <SelectField form={form} path="role" errorPath="role" label="Role" options={ROLES} />
-        <TextField form={form} path="password" errorPath="password" label="Password" type="password" autoComplete="new-password" hint="At least 10 characters" />
+        <TextField path="name" errorPath="name" label="Username" autoComplete="off" />
+        <SelectField path="role" errorPath="role" label="Role" options={ROLES} />
+        <TextField path="password" errorPath="password" label="Password" type="password" autoComplete="new-password" hint="At least 10 characters" />
       </ModelForm>
     </section>
   );

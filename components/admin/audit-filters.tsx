@@ -6,7 +6,7 @@ import { ModelForm } from '../forms/model-form';
 import { validatorOf } from '../forms/schema-validation';
 import { SelectField } from '../forms/select-field';
 import { TextField } from '../forms/text-field';
-import { useFormModel } from '../forms/use-form-model';
+import { useSchemaForm } from '../forms/use-schema-form';
 
 type AuditFilterValues = { actor: string; action: string; podId: string; outcome: string; since: string; until: string };
 const NO_FILTERS: AuditFilterValues = { actor: '', action: '', podId: '', outcome: '', since: '', until: '' };
@@ -31,11 +31,10 @@ const validateFilters = (v: AuditFilterValues) =>
 export type AuditFilter = Omit<AuditQuery, 'limit' | 'beforeId'>;
 
 export function AuditFilters({ onApply }: { onApply: (filter: AuditFilter) => void }) {
-  const form = useFormModel(NO_FILTERS, validateFilters);
+  const form = useSchemaForm(NO_FILTERS, validateFilters);
   return (
     <ModelForm
       form={form}
-      validate={validateFilters}
       onValid={onApply}
       label="Audit filters"
       submit="Apply filters"
@@ -46,12 +45,12 @@ export function AuditFilters({ onApply }: { onApply: (filter: AuditFilter) => vo
       }
     >
       <div className="form-grid">
-        <TextField form={form} path="actor" errorPath="actor" label="Actor" hint="The exact user name" />
-        <TextField form={form} path="action" errorPath="action" label="Action" hint='Starts with, e.g. "pod." or "auth.login"' />
-        <TextField form={form} path="podId" errorPath="podId" label="Pod" />
-        <SelectField form={form} path="outcome" errorPath="outcome" label="Outcome" options={['', ...AUDIT_OUTCOMES]} emptyLabel="any" />
-        <TextField form={form} path="since" errorPath="since" label="Since" type="datetime-local" />
-        <TextField form={form} path="until" errorPath="until" label="Until" type="datetime-local" />
+        <TextField path="actor" errorPath="actor" label="Actor" hint="The exact user name" />
+        <TextField path="action" errorPath="action" label="Action" hint='Starts with, e.g. "pod." or "auth.login"' />
+        <TextField path="podId" errorPath="podId" label="Pod" />
+        <SelectField path="outcome" errorPath="outcome" label="Outcome" options={['', ...AUDIT_OUTCOMES]} emptyLabel="any" />
+        <TextField path="since" errorPath="since" label="Since" type="datetime-local" />
+        <TextField path="until" errorPath="until" label="Until" type="datetime-local" />
       </div>
     </ModelForm>
   );

@@ -6,7 +6,7 @@ import { PasswordSchema } from '../../server/auth/schemas';
 import { ModelForm } from '../forms/model-form';
 import { validatorOf, withConfirmation } from '../forms/schema-validation';
 import { TextField } from '../forms/text-field';
-import { useFormModel } from '../forms/use-form-model';
+import { useSchemaForm } from '../forms/use-schema-form';
 import { useActionFeedback } from '../trpc/use-action-feedback';
 import { useTRPC } from '../trpc/client';
 
@@ -15,12 +15,11 @@ const validateReset = validatorOf(withConfirmation(z.object({ password: Password
 export function ResetPasswordForm({ name, onDone }: { name: string; onDone: () => void }) {
   const trpc = useTRPC();
   const feedback = useActionFeedback();
-  const form = useFormModel({ password: '', confirm: '' }, validateReset);
+  const form = useSchemaForm({ password: '', confirm: '' }, validateReset);
   const reset = useMutation(trpc.admin.updateUser.mutationOptions(feedback(() => `Password of ${name} reset; their logins ended`, onDone)));
   return (
     <ModelForm
       form={form}
-      validate={validateReset}
       onValid={(input) => reset.mutate({ name, password: input.password })}
       label={`Reset password of ${name}`}
       className="card"
@@ -33,8 +32,8 @@ export function ResetPasswordForm({ name, onDone }: { name: string; onDone: () =
       }
     >
       <h2>Reset the password of {name}</h2>
-      <TextField form={form} path="password" errorPath="password" label="New password" type="password" autoComplete="new-password" />
-      <TextField form={form} path="confirm" errorPath="confirm" label="Confirm new password" type="password" autoComplete="new-password" />
+      <TextField path="password" errorPath="password" label="New password" type="password" autoComplete="new-password" />
+      <TextField path="confirm" errorPath="confirm" label="Confirm new password" type="password" autoComplete="new-password" />
     </ModelForm>
   );
 }

@@ -9,7 +9,7 @@ import { LoginSchema } from '../../server/auth/schemas';
 import { ModelForm } from '../forms/model-form';
 import { validatorOf } from '../forms/schema-validation';
 import { TextField } from '../forms/text-field';
-import { useFormModel } from '../forms/use-form-model';
+import { useSchemaForm } from '../forms/use-schema-form';
 import { useTRPC } from '../trpc/client';
 import { safeNextPath } from './safe-next';
 import { useSession } from './use-session';
@@ -20,7 +20,7 @@ export function LoginForm({ next, notice }: { next: string | undefined; notice: 
   const trpc = useTRPC();
   const router = useRouter();
   const { user, needsSetup } = useSession();
-  const form = useFormModel({ username: '', password: '' }, validateLogin);
+  const form = useSchemaForm({ username: '', password: '' }, validateLogin);
   const login = useMutation(trpc.auth.login.mutationOptions({ onSuccess: () => window.location.assign(safeNextPath(next)) }));
   useEffect(() => {
     if (needsSetup) router.replace('/setup');
@@ -29,7 +29,6 @@ export function LoginForm({ next, notice }: { next: string | undefined; notice: 
   return (
     <ModelForm
       form={form}
-      validate={validateLogin}
       onValid={(input) => login.mutate(input)}
       label="Log in"
       className="auth-form"
@@ -44,8 +43,8 @@ export function LoginForm({ next, notice }: { next: string | undefined; notice: 
           You are logged in as {user.name}. <Link href="/">Go to the console</Link>
         </p>
       )}
-      <TextField form={form} path="username" errorPath="username" label="Username" autoComplete="username" />
-      <TextField form={form} path="password" errorPath="password" label="Password" type="password" autoComplete="current-password" />
+      <TextField path="username" errorPath="username" label="Username" autoComplete="username" />
+      <TextField path="password" errorPath="password" label="Password" type="password" autoComplete="current-password" />
     </ModelForm>
   );
 }

@@ -7,7 +7,7 @@ import { NewUserSchema } from '../../server/auth/schemas';
 import { ModelForm } from '../forms/model-form';
 import { validatorOf, withConfirmation } from '../forms/schema-validation';
 import { TextField } from '../forms/text-field';
-import { useFormModel } from '../forms/use-form-model';
+import { useSchemaForm } from '../forms/use-schema-form';
 import { useTRPC } from '../trpc/client';
 import { useSession } from './use-session';
 
@@ -16,7 +16,7 @@ const validateSetup = validatorOf(withConfirmation(NewUserSchema.omit({ role: tr
 export function SetupForm() {
   const trpc = useTRPC();
   const { needsSetup, isPending } = useSession();
-  const form = useFormModel({ name: '', password: '', confirm: '' }, validateSetup);
+  const form = useSchemaForm({ name: '', password: '', confirm: '' }, validateSetup);
   const setup = useMutation(trpc.auth.setup.mutationOptions({ onSuccess: () => window.location.assign('/') }));
 
   if (isPending) return <p className="empty" role="status">Loading…</p>;
@@ -34,7 +34,6 @@ export function SetupForm() {
   return (
     <ModelForm
       form={form}
-      validate={validateSetup}
       onValid={(input) => setup.mutate({ name: input.name, password: input.password })}
       label="First-run setup"
       className="auth-form"
@@ -44,9 +43,9 @@ export function SetupForm() {
     >
       <h1>Welcome to Podvisor</h1>
       <p className="field-hint">No user exists yet: create the first administrator. This form works only until then.</p>
-      <TextField form={form} path="name" errorPath="name" label="Username" autoComplete="username" />
-      <TextField form={form} path="password" errorPath="password" label="Password" type="password" autoComplete="new-password" />
-      <TextField form={form} path="confirm" errorPath="confirm" label="Confirm password" type="password" autoComplete="new-password" />
+      <TextField path="name" errorPath="name" label="Username" autoComplete="username" />
+      <TextField path="password" errorPath="password" label="Password" type="password" autoComplete="new-password" />
+      <TextField path="confirm" errorPath="confirm" label="Confirm password" type="password" autoComplete="new-password" />
     </ModelForm>
   );
 }

@@ -1,17 +1,14 @@
 'use client';
 // The fields of one container config, shared by the container form and the pod form's initial
 // containers (`prefix` is "" or "containers.<i>."). Rarely used settings sit in collapsed sections.
-import { CheckboxField } from '../ui/checkbox-field';
 import { CAPABILITY_SETS } from './container-form-model';
+import { FlagField } from './flag-field';
 import { StorageField } from './storage-fields';
 import { TextField } from './text-field';
-import type { FieldBinding } from './use-form-model';
 
-export function ContainerFields({ form, prefix = '' }: { form: FieldBinding; prefix?: string }) {
-  const field = (path: string, errorPath: string) => ({ form, path: `${prefix}${path}`, errorPath: `${prefix}${errorPath}` });
-  const checkbox = (path: string, label: string) => (
-    <CheckboxField label={label} checked={Boolean(form.get(`${prefix}${path}`))} onChange={(v) => form.set(`${prefix}${path}`, v)} />
-  );
+export function ContainerFields({ prefix = '' }: { prefix?: string }) {
+  const field = (path: string, errorPath: string) => ({ path: `${prefix}${path}`, errorPath: `${prefix}${errorPath}` });
+  const checkbox = (path: string, label: string) => <FlagField path={`${prefix}${path}`} label={label} />;
   return (
     <>
       <div className="form-grid">
@@ -46,8 +43,8 @@ export function ContainerFields({ form, prefix = '' }: { form: FieldBinding; pre
       <details className="advanced">
         <summary>Mounts, devices and annotations</summary>
         <div className="form-grid">
-          <StorageField form={form} kind="mounts" prefix={prefix} />
-          <StorageField form={form} kind="devices" prefix={prefix} />
+          <StorageField kind="mounts" prefix={prefix} />
+          <StorageField kind="devices" prefix={prefix} />
           <TextField {...field('annotations', 'annotations')} label="Container annotations" hint="key=value, one a line" rows={2} />
         </div>
       </details>

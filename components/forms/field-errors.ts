@@ -53,3 +53,22 @@ export function errorsAt(errors: FieldErrors, path: string): string[] {
     return [`${[where, ...rest].join(' ')}: ${message}`];
   });
 }
+
+/**
+ * react-hook-form's nested errors back to FieldErrors by config path, keeping those `show` accepts
+ * by their type ("server" or a schema issue's code). A list's own error sits at its `root`.
+ */
+export function flatErrorsOf(errors: object, show: (type: string) => boolean, prefix = ''): FieldErrors {
+  const flat: FieldErrors = {};
+  const { type, message } = errors as { type?: unknown; message?: unknown };
+  // A leaf (an error) may also hold its children's errors, when both were set.
+  if (typeof type === 'string' && typeof message === 'string' && message && show(type)) flat[prefix] = message;
+  for (const [key, node] of Object.entries(errors)) {
+    if (!node || typeof node !== 'object' || LEAF_KEYS.has(key)) continue;
+    const path = key === 'root' ? prefix : prefix ? `${prefix}.${key}` : key;
+    for (const [at, text] of Object.entries(flatErrorsOf(node, show, path))) flat[at] ??= text;
+  }
+  return flat;
+}
+
+const LEAF_KEYS = new Set(['type', 'message', 'ref', 'types']);

@@ -1,11 +1,10 @@
 'use client';
 // Every HypervisorConfig field; empty paths and numbers mean "the driver's default" (var/guest assets, 1 vCPU, 256 MiB).
 import { HypervisorConfigSchema } from '../../server/engine/types';
-import { CheckboxField } from '../ui/checkbox-field';
+import { FlagField } from './flag-field';
 import { HYPERVISOR_FLAGS, HYPERVISOR_NUMBER_FIELDS, HYPERVISOR_TEXT_FIELDS } from './pod-form-model';
 import { SelectField } from './select-field';
 import { TextField } from './text-field';
-import type { FieldBinding } from './use-form-model';
 
 const LABELS: Record<string, string> = {
   kernelPath: 'Kernel path',
@@ -27,25 +26,25 @@ const LABELS: Record<string, string> = {
   disableBlockDeviceUse: 'Disable block devices',
 };
 
-const field = (form: FieldBinding, name: string) => ({ form, path: `hypervisor.${name}`, errorPath: `hypervisorConfig.${name}`, label: LABELS[name] ?? name });
+const field = (name: string) => ({ path: `hypervisor.${name}`, errorPath: `hypervisorConfig.${name}`, label: LABELS[name] ?? name });
 
-export function HypervisorConfigFields({ form }: { form: FieldBinding }) {
+export function HypervisorConfigFields() {
   const { hypervisorMachineType, blockDeviceDriver } = HypervisorConfigSchema.shape;
   return (
     <div className="form-grid">
       {HYPERVISOR_TEXT_FIELDS.map((name) => (
-        <TextField key={name} {...field(form, name)} placeholder="default" />
+        <TextField key={name} {...field(name)} placeholder="default" />
       ))}
       {HYPERVISOR_NUMBER_FIELDS.map((name) => (
-        <TextField key={name} {...field(form, name)} inputMode="numeric" placeholder="default" />
+        <TextField key={name} {...field(name)} inputMode="numeric" placeholder="default" />
       ))}
-      <SelectField {...field(form, 'hypervisorMachineType')} label="Machine type" options={hypervisorMachineType.unwrap().options} />
-      <SelectField {...field(form, 'blockDeviceDriver')} label="Block device driver" options={blockDeviceDriver.unwrap().options} />
-      <TextField {...field(form, 'kernelParams')} label="Kernel parameters" hint="key=value, one a line" rows={2} />
-      <TextField {...field(form, 'hypervisorParams')} label="Hypervisor parameters" hint="key=value, one a line" rows={2} />
+      <SelectField {...field('hypervisorMachineType')} label="Machine type" options={hypervisorMachineType.unwrap().options} />
+      <SelectField {...field('blockDeviceDriver')} label="Block device driver" options={blockDeviceDriver.unwrap().options} />
+      <TextField {...field('kernelParams')} label="Kernel parameters" hint="key=value, one a line" rows={2} />
+      <TextField {...field('hypervisorParams')} label="Hypervisor parameters" hint="key=value, one a line" rows={2} />
       <div className="field field-wide checkbox-group">
         {HYPERVISOR_FLAGS.map((name) => (
-          <CheckboxField key={name} label={LABELS[name]!} checked={Boolean(form.get(`hypervisor.${name}`))} onChange={(v) => form.set(`hypervisor.${name}`, v)} />
+          <FlagField key={name} path={`hypervisor.${name}`} label={LABELS[name]!} />
         ))}
       </div>
     </div>

@@ -1,14 +1,14 @@
 'use client';
-// A form over a form model: on submit it shows every error and hands on only a valid value; a
-// failed call's message goes above the actions. The small forms (login, users, tokens…) are this.
+// A form over useSchemaForm (use-schema-form.ts): on submit every error shows and only a valid
+// value is handed on; a failed call's message goes above the actions. The small forms (login,
+// users, tokens…) are this.
 import type { ReactNode } from 'react';
+import { FormProvider, type FieldValues } from 'react-hook-form';
 import { errorMessage } from '../ui/error-message';
-import type { Validation } from './container-form-model';
-import type { FormModel } from './use-form-model';
+import type { SchemaForm } from './use-schema-form';
 
-interface Props<T, C> {
-  form: FormModel<T>;
-  validate: (values: T) => Validation<C>;
+interface Props<V extends FieldValues, C> {
+  form: SchemaForm<V, C>;
   onValid: (value: C) => void;
   /** The form's accessible name. */
   label: string;
@@ -23,29 +23,23 @@ interface Props<T, C> {
   children: ReactNode;
 }
 
-export function ModelForm<T, C>({ form, validate, onValid, label, submit, busy = false, error, actions, className, children }: Props<T, C>) {
+export function ModelForm<V extends FieldValues, C>({ form, onValid, label, submit, busy = false, error, actions, className, children }: Props<V, C>) {
   return (
-    <form
-      className={className ? `form ${className}` : 'form'}
-      aria-label={label}
-      onSubmit={(e) => {
-        e.preventDefault();
-        const value = form.submit(validate);
-        if (value) onValid(value);
-      }}
-    >
-      {children}
-      {error ? (
-        <p className="inline-error" role="alert">
-          {errorMessage(error)}
-        </p>
-      ) : null}
-      <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {submit}
-        </button>
-        {actions}
-      </div>
-    </form>
+    <FormProvider {...form}>
+      <form className={className ? `form ${className}` : 'form'} aria-label={label} onSubmit={form.handleSubmit(onValid)}>
+        {children}
+        {error ? (
+          <p className="inline-error" role="alert">
+            {errorMessage(error)}
+          </p>
+        ) : null}
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {submit}
+          </button>
+          {actions}
+        </div>
+      </form>
+    </FormProvider>
   );
 }

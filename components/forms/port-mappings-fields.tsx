@@ -4,8 +4,7 @@
 // show together under the rows, as a list field's do.
 import { useId } from 'react';
 import { BLANK_PORT, PORT_PROTOCOLS, PORTS_FIELD, type PortRow } from './pod-network-model';
-import type { PodFormValues } from './pod-form-model';
-import type { FormModel } from './use-form-model';
+import { useField } from './use-field';
 
 const COLUMNS: [keyof PortRow, string][] = [
   ['hostPort', 'host port'],
@@ -13,21 +12,19 @@ const COLUMNS: [keyof PortRow, string][] = [
   ['protocol', 'protocol'],
 ];
 
-export function PortMappingsFields({ form }: { form: FormModel<PodFormValues> }) {
+export function PortMappingsFields() {
   const hintId = useId();
-  const rows = form.values.network.ports;
-  const setRows = (ports: PortRow[]) => form.update((v) => ({ ...v, network: { ...v.network, ports } }));
-  const errors = form.errorsFor(PORTS_FIELD);
-  const control = (i: number, key: keyof PortRow) => {
-    const errorPath = `${PORTS_FIELD}.${i}.${key}`;
-    return {
-      'aria-label': `Port mapping ${i + 1} ${COLUMNS.find(([k]) => k === key)![1]}`,
-      'aria-invalid': form.errorsFor(errorPath).length > 0 || undefined,
-      value: rows[i]![key],
-      onBlur: () => form.touch(errorPath),
-      onChange: (e: { target: { value: string } }) => form.set(`network.ports.${i}.${key}`, e.target.value),
-    };
-  };
+  const field = useField<PortRow[]>('network.ports', PORTS_FIELD);
+  const rows = field.value;
+  const setRows = field.onChange;
+  const errors = field.errorsFor();
+  const control = (i: number, key: keyof PortRow) => ({
+    'aria-label': `Port mapping ${i + 1} ${COLUMNS.find(([k]) => k === key)![1]}`,
+    'aria-invalid': field.errorsFor(`${PORTS_FIELD}.${i}.${key}`).length > 0 || undefined,
+    value: rows[i]![key],
+    onBlur: field.onBlur,
+    onChange: (e: { target: { value: string } }) => setRows(rows.map((r, j) => (j === i ? { ...r, [key]: e.target.value } : r))),
+  });
   return (
     <fieldset className="container-fieldset field" aria-describedby={hintId}>
       <legend>Port mappings</legend>

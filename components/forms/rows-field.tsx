@@ -5,7 +5,7 @@
 // mappings' do.
 import { useId } from 'react';
 import './rows-field.css';
-import type { FieldBinding } from './use-form-model';
+import { useField } from './use-field';
 
 export interface RowColumn {
   key: string;
@@ -16,8 +16,9 @@ export interface RowColumn {
   mono?: boolean;
 }
 
+type Row = Record<string, string | boolean>;
+
 interface Props {
-  form: FieldBinding;
   /** Where the rows live in the form values, and where the schema reports their errors. */
   path: string;
   errorPath: string;
@@ -26,25 +27,26 @@ interface Props {
   /** "Volume" → "Volume 2 host path", "Add volume", "Remove volume 2". */
   item: string;
   columns: RowColumn[];
-  blank: Record<string, string | boolean>;
+  blank: Row;
 }
 
-export function RowsField({ form, path, errorPath, legend, hint, item, columns, blank }: Props) {
+export function RowsField({ path, errorPath, legend, hint, item, columns, blank }: Props) {
   const hintId = useId();
-  const rows = (form.get(path) as Record<string, string | boolean>[] | undefined) ?? [];
-  const errors = form.errorsFor(errorPath);
+  const field = useField<Row[] | undefined>(path, errorPath);
+  const rows = field.value ?? [];
+  const errors = field.errorsFor();
+  const setCell = (i: number, key: string, value: string | boolean) => field.onChange(rows.map((r, j) => (j === i ? { ...r, [key]: value } : r)));
   const cell = (i: number, col: RowColumn) => {
-    const cellError = `${errorPath}.${i}.${col.key}`;
     const common = {
       'aria-label': `${item} ${i + 1} ${col.label}`,
-      'aria-invalid': form.errorsFor(cellError).length > 0 || undefined,
-      onBlur: () => form.touch(cellError),
+      'aria-invalid': field.errorsFor(`${errorPath}.${i}.${col.key}`).length > 0 || undefined,
+      onBlur: field.onBlur,
     };
     const value = rows[i]![col.key];
     if (col.kind === 'checkbox') {
-      return <input {...common} type="checkbox" checked={Boolean(value)} onChange={(e) => form.set(`${path}.${i}.${col.key}`, e.target.checked)} />;
+      return <input {...common} type="checkbox" checked={Boolean(value)} onChange={(e) => setCell(i, col.key, e.target.checked)} />;
     }
-    const onChange = (e: { target: { value: string } }) => form.set(`${path}.${i}.${col.key}`, e.target.value);
+    const onChange = (e: { target: { value: string } }) => setCell(i, col.key, e.target.value);
     if (col.kind === 'select') {
       return (
         <select {...common} value={String(value)} onChange={onChange}>
@@ -82,7 +84,7 @@ export function RowsField({ form, path, errorPath, legend, hint, item, columns, 
                     <td key={c.key}>{cell(i, c)}</td>
                   ))}
                   <td>
-                    <button type="button" className="btn btn-small btn-ghost" onClick={() => form.set(path, rows.filter((_, j) => j !== i))}>
+                    <button type="button" className="btn btn-small btn-ghost" onClick={() => field.onChange(rows.filter((_, j) => j !== i))}>
                       Remove {item.toLowerCase()} {i + 1}
                     </button>
                   </td>
@@ -94,7 +96,7 @@ export function RowsField({ form, path, errorPath, legend, hint, item, columns, 
       )}
       {errors.length > 0 && <p className="field-error">{errors.join('; ')}</p>}
       <div>
-        <button type="button" className="btn btn-small" onClick={() => form.set(path, [...rows, { ...blank }])}>
+        <button type="button" className="btn btn-small" onClick={() => field.onChange([...rows, { ...blank }])}>
           Add {item.toLowerCase()}
         </button>
       </div>

@@ -1,7 +1,7 @@
 'use client';
-// A select bound to a form model path; options are the schema's enum values (or the host's, such as its CNI networks).
+// A select bound to the form's value at `path`; options are the schema's enum values (or the host's, such as its CNI networks).
 import { FormField } from '../ui/form-field';
-import type { BoundFieldProps } from './use-form-model';
+import { useField, type BoundFieldProps } from './use-field';
 
 interface Props extends BoundFieldProps {
   options: readonly string[];
@@ -11,11 +11,12 @@ interface Props extends BoundFieldProps {
   labelOf?: (option: string) => string;
 }
 
-export function SelectField({ form, path, errorPath, label, options, hint, emptyLabel, labelOf }: Props) {
+export function SelectField({ path, errorPath, label, options, hint, emptyLabel, labelOf }: Props) {
+  const field = useField<string>(path, errorPath);
   return (
-    <FormField label={label} hint={hint} errors={form.errorsFor(errorPath)}>
+    <FormField label={label} hint={hint} errors={field.errorsFor()}>
       {(control) => (
-        <select {...control} value={String(form.get(path) ?? '')} onChange={(e) => form.set(path, e.target.value)} onBlur={() => form.touch(errorPath)}>
+        <select {...control} value={String(field.value ?? '')} onChange={(e) => field.onChange(e.target.value)} onBlur={field.onBlur}>
           {options.map((o) => (
             <option key={o} value={o}>
               {o === '' ? (emptyLabel ?? '(default)') : (labelOf?.(o) ?? o)}

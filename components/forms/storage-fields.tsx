@@ -2,7 +2,6 @@
 // The storage editors of the create forms: a pod's volumes, and each container's mounts and devices.
 import { RowsField, type RowColumn } from './rows-field';
 import { BLANK_DEVICE, BLANK_MOUNT, BLANK_VOLUME, DEVICE_TYPES, MOUNT_TYPES } from './storage-rows';
-import type { FieldBinding } from './use-form-model';
 
 const VOLUME_COLUMNS: RowColumn[] = [
   { key: 'mountTag', label: 'tag', placeholder: 'data' },
@@ -26,7 +25,7 @@ const DEVICE_COLUMNS: RowColumn[] = [
   { key: 'gid', label: 'gid', placeholder: '0' },
 ];
 
-type Editor = Omit<Parameters<typeof RowsField>[0], 'form' | 'path' | 'errorPath'> & { key: string; errorKey: string };
+type Editor = Omit<Parameters<typeof RowsField>[0], 'path' | 'errorPath'> & { key: string; errorKey: string };
 
 const EDITORS = {
   volumes: {
@@ -59,7 +58,7 @@ const EDITORS = {
 } satisfies Record<string, Editor>;
 
 /** `prefix` is "" for the pod's volumes, "" or "containers.<i>." for a container's mounts and devices (as ContainerFields' own). */
-export function StorageField({ form, kind, prefix = '' }: { form: FieldBinding; kind: keyof typeof EDITORS; prefix?: string }) {
+export function StorageField({ kind, prefix = '' }: { kind: keyof typeof EDITORS; prefix?: string }) {
   const { key, errorKey, ...editor } = EDITORS[kind];
-  return <RowsField form={form} path={`${prefix}${key}`} errorPath={`${prefix}${errorKey}`} {...editor} />;
+  return <RowsField path={`${prefix}${key}`} errorPath={`${prefix}${errorKey}`} {...editor} />;
 }

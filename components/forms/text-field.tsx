@@ -1,7 +1,7 @@
 'use client';
-// A text input (or textarea for list fields) bound to a form model path, with its errors beside it.
+// A text input (or textarea for list fields) bound to the form's value at `path`, with its errors beside it.
 import { FormField } from '../ui/form-field';
-import type { BoundFieldProps } from './use-form-model';
+import { useField, type BoundFieldProps } from './use-field';
 
 interface Props extends BoundFieldProps {
   placeholder?: string;
@@ -13,21 +13,22 @@ interface Props extends BoundFieldProps {
   autoComplete?: string;
 }
 
-export function TextField({ form, path, errorPath, label, hint, placeholder, rows, inputMode, wide, type = 'text', autoComplete }: Props) {
+export function TextField({ path, errorPath, label, hint, placeholder, rows, inputMode, wide, type = 'text', autoComplete }: Props) {
+  const field = useField<string>(path, errorPath);
   const common = {
-    value: String(form.get(path) ?? ''),
+    value: String(field.value ?? ''),
     placeholder,
     spellCheck: false,
     autoComplete,
-    onBlur: () => form.touch(errorPath),
+    onBlur: field.onBlur,
   };
   return (
-    <FormField label={label} hint={hint} errors={form.errorsFor(errorPath)} wide={wide ?? rows !== undefined}>
+    <FormField label={label} hint={hint} errors={field.errorsFor()} wide={wide ?? rows !== undefined}>
       {(control) =>
         rows ? (
-          <textarea {...control} {...common} rows={rows} onChange={(e) => form.set(path, e.target.value)} />
+          <textarea {...control} {...common} rows={rows} onChange={(e) => field.onChange(e.target.value)} />
         ) : (
-          <input {...control} {...common} type={type} inputMode={inputMode} onChange={(e) => form.set(path, e.target.value)} />
+          <input {...control} {...common} type={type} inputMode={inputMode} onChange={(e) => field.onChange(e.target.value)} />
         )
       }
     </FormField>
