@@ -41,7 +41,9 @@ function qemuUnder(runRoot: string): { pid: number; rssMib: number }[] {
   return found;
 }
 
-await using c = await testConsole();
+// The engine's own lock timings (engine.ts, pod-lock.ts), not the tests' short ones: under this load a
+// call waits its turn on a pod for minutes, and a starved event loop refreshes its lock late.
+await using c = await testConsole({ locks: { lockWaitMs: 180_000, lockStaleMs: 20_000 } });
 const runRoot = path.join(c.t.dir, 'run');
 const operator = await c.auth.users.get('operator');
 const { token } = await c.auth.tokens.create(operator.id, { name: 'load', role: 'operator' });

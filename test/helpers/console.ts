@@ -53,8 +53,8 @@ export interface TestConsole extends AsyncDisposable {
 export const principalOf = (role: Role): Principal => ({ userId: `id-${role}`, name: role, role, via: 'token' });
 
 /** The console with users admin, operator and viewer (password PASSWORD). */
-export async function testConsole(opts: { users?: Role[]; terminalEngine?: TerminalEngine; recordings?: boolean } = {}): Promise<TestConsole> {
-  const t = testEngine();
+export async function testConsole(opts: { users?: Role[]; terminalEngine?: TerminalEngine; recordings?: boolean; locks?: { lockWaitMs: number; lockStaleMs: number } } = {}): Promise<TestConsole> {
+  const t = testEngine(opts.locks ?? {});
   const auth = new Auth(await openDatabase(`file:${path.join(t.dir, 'podvisor.db')}`), { ttlMs: 3_600_000, idleMs: 600_000 });
   for (const role of opts.users ?? (['admin', 'operator', 'viewer'] as const)) await auth.users.add({ name: role, role, password: PASSWORD });
   const server = http.createServer();

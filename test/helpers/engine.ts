@@ -24,8 +24,8 @@ export function testHostPathRoots(dir: string, extra: string[] = []): string[] {
   return [dir, MOCK_ROOTFS, ...DEFAULT_HOST_PATH_ROOTS, ...extra];
 }
 
-/** `hostPathRoots`: allowed folders besides those of testHostPathRoots (e.g. rootfs copies); `host`: a fake host. */
-export function testEngine(opts: { lockWaitMs?: number; hostPathRoots?: string[]; host?: Host } = {}): TestEngine {
+/** `hostPathRoots`: allowed folders besides those of testHostPathRoots (e.g. rootfs copies); `host`: a fake host; lock timings short unless given. */
+export function testEngine(opts: { lockWaitMs?: number; lockStaleMs?: number; hostPathRoots?: string[]; host?: Host } = {}): TestEngine {
   const dir = mkdtempSync(path.join(tmpdir(), 'pv-'));
   const opened: VC[] = [];
   const open = () => {
@@ -34,7 +34,7 @@ export function testEngine(opts: { lockWaitMs?: number; hostPathRoots?: string[]
       runRoot: path.join(dir, 'run'),
       lockDir: path.join(dir, 'locks'),
       lockWaitMs: opts.lockWaitMs ?? 10_000,
-      lockStaleMs: 2_000,
+      lockStaleMs: opts.lockStaleMs ?? 2_000,
       log: pino({ level: 'silent' }),
       hostPathRoots: testHostPathRoots(dir, opts.hostPathRoots),
       ...(opts.host ? { host: opts.host } : {}),
