@@ -8,6 +8,9 @@ const BIN = '/usr/lib/postgresql/15/bin';
 
 export interface TestPostgres extends AsyncDisposable {
   url: string;
+  /** Stops the server at once (`-m immediate`: as a crash, no clean shutdown), then starts it again on the same data. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
 }
 
 export async function startPostgres(): Promise<TestPostgres> {
@@ -17,10 +20,14 @@ export async function startPostgres(): Promise<TestPostgres> {
   chownSync(dir, Number(ids), Number(gid));
   const asPostgres = (cmd: string, args: string[]) => execa('runuser', ['-u', 'postgres', '--', path.join(BIN, cmd), ...args]);
   await asPostgres('initdb', ['-D', path.join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  await asPostgres('pg_ctl', ['-D', path.join(dir, 'data'), '-w', '-l', path.join(dir, 'log'), '-o', `-k ${dir} -c listen_addresses='' -p 5432 -c fsync=off`, 'start']);
+  const start = () => asPostgres('pg_ctl', ['-D', path.join(dir, 'data'), '-w', '-l', path.join(dir, 'log'), '-o', `-k ${dir} -c listen_addresses='' -p 5432 -c fsync=off`, 'start']);
+  const stop = () => asPostgres('pg_ctl', ['-D', path.join(dir, 'data'), '-m', 'immediate', 'stop']);
+  await start();
   await execa('runuser', ['-u', 'postgres', '--', 'psql', '-h', dir, '-c', 'CREATE DATABASE podvisor']);
   return {
     url: `postgresql://postgres@localhost/podvisor?host=${encodeURIComponent(dir)}`,
+    stop: async () => void (await stop()),
+    start: async () => void (await start()),
     async [Symbol.asyncDispose]() {
       await asPostgres('pg_ctl', ['-D', path.join(dir, 'data'), '-m', 'immediate', 'stop']).catch(() => {});
       rmSync(dir, { recursive: true, force: true });

@@ -1,11 +1,12 @@
 // The same engine on PostgreSQL (a real server started for the test): migrations apply once,
 // the lifecycle works and records survive reopening the store.
-import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../server/engine/index.js';
+import { mockVmFile } from '../../server/engine/drivers/hypervisor/mock.js';
+import { createEngine, runDirFor } from '../../server/engine/index.js';
 import { openStore } from '../../server/engine/store/prisma-store.js';
 import { mockPod, testHostPathRoots } from '../helpers/engine.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -70,5 +71,39 @@ describe('PostgreSQL store', () => {
     expect(await a.setHostPathRoots([dir, dir])).toEqual([realpathSync(dir)]);
     expect(await b.hostPathRoots()).toEqual([realpathSync(dir)]);
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('restarted mid-call: calls fail with STORE_FAILED (no hang), records and VMs agree, and it all works again once the server is back', { timeout: 60_000 }, async () => {
+    const vc = await engineOn(pg.url);
+    await vc.setHostPathRoots(testHostPathRoots(dir)); // the test above narrowed them in this database
+    const runRoot = path.join(dir, 'run');
+    const vmOf = (id: string) => existsSync(mockVmFile(runDirFor(runRoot, id)));
+    await vc.runPod(mockPod('before'));
+
+    await pg.stop();
+    await expect(vc.statusPod('before')).rejects.toMatchObject({ code: 'STORE_FAILED' });
+    await expect(vc.runPod(mockPod('during'))).rejects.toMatchObject({ code: 'STORE_FAILED' });
+    expect(vmOf('during')).toBe(false); // the VM side is rolled back with the refused call
+
+    // Down in the middle of a call: whichever store access it hits, what it leaves must agree.
+    await pg.start();
+    const racing = vc.runPod(mockPod('racing')).then(() => 'ok', (err: { code?: string }) => err.code);
+    await pg.stop();
+    const outcome = await racing;
+    await pg.start();
+
+    // Back: no repair needed. Nothing half-written: a pod has a record exactly when its VM runs.
+    expect(['ok', 'STORE_FAILED']).toContain(outcome);
+    const ids = (await vc.listPod()).map((p) => p.id).sort();
+    expect(ids).toEqual(outcome === 'ok' ? ['before', 'racing'] : ['before']);
+    expect(['before', 'during', 'racing'].map(vmOf)).toEqual([true, false, outcome === 'ok']);
+    expect((await vc.statusPod('before')).state).toBe('running');
+    await vc.runPod(mockPod('after'));
+    for (const id of [...ids, 'after']) {
+      await vc.stopPod(id);
+      await vc.deletePod(id);
+    }
+    expect(await vc.listPod()).toEqual([]);
+    await vc.close();
   });
 });
