@@ -1,5 +1,6 @@
 // Boot-time floor for pods: the pod kernel + initramfs booted bare (no devices, the pods' base kernel
-// parameters) until /init's first line, then a full pod VM through the qemu driver until init launches the agent. Usage: npx tsx bench/boot.ts [runs]
+// parameters) until /init's first line, then full pod VMs through the qemu driver until the agent serves, with
+// and without the agent's V8 snapshot. Usage: npx tsx bench/boot.ts [runs]
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -44,7 +45,17 @@ const bare: number[] = [];
 for (let i = 0; i < runs; i++) bare.push(await bareBoot());
 console.log(`bare kernel+initramfs to first init line (TCG): median ${median(bare)} ms  runs ${bare.join(', ')}`);
 
-const pods: [number, number, number, number][] = [];
-for (let i = 0; i < runs; i++) pods.push(await podBoot(i));
-const column = (k: number) => pods.map((p) => p[k] as number);
-console.log(`pod VM via qemu driver: QMP ready median ${median(column(0))} ms; first init line ${median(column(1))} ms; agent launched ${median(column(2))} ms; agent serving ${median(column(3))} ms  runs ${column(3).join(', ')}`);
+// Alternately with the agent's V8 snapshot (when built: npm run build:snapshot) and without it.
+type Marks = [number, number, number, number];
+const pods: Record<'snapshot' | 'plain', Marks[]> = { snapshot: [], plain: [] };
+for (let i = 0; i < runs; i++) {
+  for (const how of ['snapshot', 'plain'] as const) {
+    process.env['PODVISOR_AGENT_SNAPSHOT'] = how === 'plain' ? '0' : '1';
+    pods[how].push(await podBoot(i));
+  }
+}
+for (const how of ['snapshot', 'plain'] as const) {
+  const column = (k: number) => pods[how].map((p) => p[k] as number);
+  const agentStart = pods[how].map((p) => p[3] - p[2]);
+  console.log(`pod VM via qemu driver (agent ${how}): QMP ready median ${median(column(0))} ms; first init line ${median(column(1))} ms; agent launched ${median(column(2))} ms; agent serving ${median(column(3))} ms (launched to serving ${median(agentStart)} ms: ${agentStart.join(', ')})`);
+}

@@ -13,6 +13,7 @@ GUEST_SRC=$REPO/guest
 OUT=${PODVISOR_GUEST_DIR:-$REPO/var/guest}
 DEB_CACHE=$REPO/var/cache/debs
 AGENT_BUNDLE=$REPO/dist/guest/agent.mjs
+AGENT_SNAPSHOT_BUNDLE=$REPO/dist/guest/agent-snapshot.cjs # what the guest builds its V8 snapshot from
 
 log() { echo "build-guest: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -42,6 +43,7 @@ input_fingerprint() {
     echo "node=$(node --version) $(stat -c '%s %Y' "$(readlink -f "$(command -v node)")")"
     echo "script=$(stat -c '%s %Y' /usr/bin/script)"
     sha256sum "$GUEST_SRC/build-assets.sh" "$GUEST_SRC/init" "$GUEST_SRC/modules" "$(agent_source)" | awk '{print $1}'
+    [ ! -f "$AGENT_SNAPSHOT_BUNDLE" ] || sha256sum "$AGENT_SNAPSHOT_BUNDLE" | awk '{print $1}'
   } | sha256sum | awk '{print $1}'
 }
 
@@ -132,6 +134,9 @@ build_image() { # $1: unpacked debs, $2: work dir, $3: output
   # The agent runs terminal processes under util-linux `script` (busybox has none): it allocates the pty.
   copy_with_libs "$stage" /usr/bin/script /usr/bin/script
   cp "$(agent_source)" "$stage/opt/podvisor/agent.mjs"
+  [ ! -f "$AGENT_SNAPSHOT_BUNDLE" ] || cp "$AGENT_SNAPSHOT_BUNDLE" "$stage/opt/podvisor/agent-snapshot.cjs"
+  # Which agent and node a V8 snapshot must come from: init compares it with the snapshot's manifest.
+  cat "$stage/opt/podvisor/"agent* <(node --version) | sha256sum | cut -c1-16 >"$stage/opt/podvisor/bundle.id"
   cp "$GUEST_SRC/init" "$stage/sbin/podvisor-init"
   printf 'root:x:0:0:root:/root:/bin/sh\n' >"$stage/etc/passwd"
   printf 'root:x:0:\n' >"$stage/etc/group"

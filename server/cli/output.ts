@@ -72,7 +72,8 @@ export function bootLine(pod: PodStatus): string {
   if (!boot) return '';
   const stages = boot.stages.map((s) => `${s.name} ${s.ms} ms`).join(', ');
   const how = boot.mode === 'cloned' ? `VM cloned from template ${boot.template}` : `VM cold-booted${boot.reason ? `: ${boot.reason}` : ''}`;
-  return stages ? `${how} (${stages})` : how;
+  const line = stages ? `${how} (${stages})` : how;
+  return boot.agent ? `${line}\nagent: ${boot.agent}` : line;
 }
 
 /** `ok`, or the outcome with its error code: `error POD_NOT_FOUND`, `denied PERMISSION_DENIED`. */

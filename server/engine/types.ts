@@ -281,6 +281,6 @@ export interface VmInfo {
   /** The transport of the pod's shared directory (a read-only share may still be 9p: see qemu/virtiofsd.ts). */
   sharedFs: 'virtio-fs' | 'virtio-9p';
   /** Cloned from a template (which) or cold-booted (and why not cloned), with the hypervisor's stage times. */
-  boot?: { mode: 'cloned' | 'cold'; template: string | null; reason: string | null; stages: { name: string; ms: number }[] };
+  boot?: { mode: 'cloned' | 'cold'; template: string | null; reason: string | null; agent?: string | null; stages: { name: string; ms: number }[] };
 }
 

@@ -75,7 +75,8 @@ describe('a booted pod VM', () => {
     expect(existsSync(join(pod.runDir, 'shared'))).toBe(true);
     expect(hypervisor().info(pod)).toEqual({ pid: state['pid'], accelerator: state['accelerator'], consoleLog: join(pod.runDir, 'console.log'), nics: [], sharedFs: 'virtio-fs',
       // Started straight through the driver, not the engine's clone-or-cold step: a cold boot with no reason recorded.
-      boot: { mode: 'cold', template: null, reason: null, stages: [{ name: 'launch', ms: expect.any(Number) }] },
+      // How the agent starts: from its V8 snapshot when one is built, else the plain bundle and why (agent-snapshot.test.ts).
+      boot: { mode: 'cold', template: null, reason: null, agent: expect.stringMatching(/^(V8 snapshot|plain bundle)/), stages: [{ name: 'launch', ms: expect.any(Number) }] },
     });
     expect(hypervisor().endpoints(pod)).toEqual({ serialPorts: { 'agent.channel.0': join(pod.runDir, 'agent.channel.0.sock') }, nics: {}, shares: { kataShared: 'virtio-fs' } });
   });

@@ -64,6 +64,8 @@ export const VmBootSchema = z.object({
   mode: z.enum(['cloned', 'cold']),
   template: z.string().nullable(),
   reason: z.string().nullable(),
+  /** How the guest agent was started: from its V8 snapshot (which) or the plain bundle and why (qemu/agent-snapshot.ts). */
+  agent: z.string().nullable().default(null),
   stages: z.array(z.object({ name: z.string(), ms: z.number() })),
 });
 export type VmBoot = z.infer<typeof VmBootSchema>;

@@ -12,6 +12,7 @@ import type { DriverEnv } from '../../registry.js';
 import type { PodContext } from '../../types.js';
 import type { Hypervisor, VmLiveness } from '../types.js';
 import { chooseAccelerator } from './accel.js';
+import { chooseAgentStart, type AgentStart } from './agent-snapshot.js';
 import { buildQemuArgs, DEFAULT_MEMORY_MIB, DEFAULT_VCPUS, type LaunchDevice, type QemuLaunch } from './args.js';
 import { QemuStateSchema, qemuStateOf, type QemuState } from './state.js';
 import { linuxHost } from '../../../host/linux.js';
@@ -129,7 +130,7 @@ export function endpointsOf(devices: LaunchDevice[]): VmEndpoints {
   return endpoints;
 }
 
-export async function launchSettings(pod: PodContext, env: DriverEnv, devices: LaunchDevice[]): Promise<{ binary: string; launch: QemuLaunch }> {
+export async function launchSettings(pod: PodContext, env: DriverEnv, devices: LaunchDevice[]): Promise<{ binary: string; launch: QemuLaunch; agentStart: AgentStart }> {
   const effective = effectiveHypervisorConfig(pod.config, qemuDefaults());
   const config = withEffectiveValues(pod.config.hypervisorConfig, effective);
   const binary = await resolveFile(effective.hypervisorPath);
@@ -148,6 +149,12 @@ export async function launchSettings(pod: PodContext, env: DriverEnv, devices: L
       throw new EngineError('HYPERVISOR_FAILED', `socket path ${path} is too long for a unix socket (limit ${MAX_SOCKET_PATH} bytes)`);
     }
   }
+  const accelerator = await chooseAccelerator(binary, kernelPath, env.runRoot);
+  // The snapshot was built from the default assets: a pod booting its own may run another agent.
+  const ownAssets = [effective.kernelPath, effective.initrdPath, effective.imagePath].some((e) => e.source !== DEFAULT_SOURCE);
+  const agentStart: AgentStart = ownAssets
+    ? { initrdPath: null, key: null, note: 'plain bundle: the pod names its own kernel, initrd or image' }
+    : await chooseAgentStart(guestDir(), binary, accelerator);
   const hugetlbfsPath = config.hugePages ? await hugetlbfsMount() : null;
   if (config.hugePages && !hugetlbfsPath) pod.log.warn('hugePages requested but no hugetlbfs is mounted: using normal memory');
   const launch: QemuLaunch = {
@@ -157,9 +164,9 @@ export async function launchSettings(pod: PodContext, env: DriverEnv, devices: L
     config,
     vcpus: effective.vcpus.value,
     memoryMiB: effective.memoryMiB.value,
-    accelerator: await chooseAccelerator(binary, kernelPath, env.runRoot),
+    accelerator,
     kernelPath,
-    initrdPath,
+    initrdPath: agentStart.initrdPath ?? initrdPath,
     imagePath,
     hugetlbfsPath,
     sockets: { qmp: files.qmp, console: files.console },
@@ -167,7 +174,7 @@ export async function launchSettings(pod: PodContext, env: DriverEnv, devices: L
     // The bridges and the SCSI controller that disks are plugged into later (hotplug.ts).
     devices: [...devices, ...hotplugDevices(config)],
   };
-  return { binary, launch };
+  return { binary, launch, agentStart };
 }
 
 /**
@@ -251,7 +258,7 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
         const sharedFs = podSharedFs(pod.config.hypervisorConfig.sharedFs);
         await mkdir(pod.runDir, { recursive: true, mode: 0o750 });
         devices = resolveDevices(plan, pod.runDir, sharedFs, fds);
-        const { binary, launch } = await launchSettings(pod, env, devices);
+        const { binary, launch, agentStart } = await launchSettings(pod, env, devices);
         const args = buildQemuArgs(launch);
         for (const share of devices) {
           if (share.kind === 'share' && share.fs === 'virtio-fs') virtiofsd.push(await startVirtiofsd(host, share, files.virtiofsdLog));
@@ -273,7 +280,7 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
           endpoints: endpointsOf(devices),
           sharedFs,
           virtiofsd,
-          boot: { mode: 'cold', template: null, reason: plan.coldReason ?? null, stages: [{ name: 'launch', ms: Date.now() - launchedAt }] },
+          boot: { mode: 'cold', template: null, reason: plan.coldReason ?? null, agent: agentStart.note, stages: [{ name: 'launch', ms: Date.now() - launchedAt }] },
         };
         return { state: QemuStateSchema.parse(state), endpoints: state.endpoints };
       } catch (err) {

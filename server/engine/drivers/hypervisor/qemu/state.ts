@@ -21,7 +21,7 @@ export const QemuStateSchema = z.object({
   /** One per virtio-fs share, reaped with the VM. */
   virtiofsd: z.array(VirtiofsdStateSchema).default([]),
   /** How the VM came up (templates/types.ts): records from before templating were cold boots. */
-  boot: VmBootSchema.default({ mode: 'cold', template: null, reason: null, stages: [] }),
+  boot: VmBootSchema.default({ mode: 'cold', template: null, reason: null, agent: null, stages: [] }),
 });
 export type QemuState = z.infer<typeof QemuStateSchema>;
 

@@ -245,7 +245,7 @@ async function restore(host: Host, env: DriverEnv, settings: TemplateSettings, p
       endpoints: endpointsOf(devices),
       sharedFs: 'virtio-9p',
       virtiofsd: [],
-      boot: { mode: 'cloned', template: key, reason: null, stages },
+      boot: { mode: 'cloned', template: key, reason: null, agent: "restored running from the template's RAM", stages },
     };
     return { state: QemuStateSchema.parse(state), endpoints: state.endpoints };
   } catch (err) {
