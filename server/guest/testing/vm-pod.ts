@@ -1,15 +1,20 @@
 // Boots a real pod VM (qemu driver) with the kata agent/proxy/shim drivers, for VM tests and
 // benches. The guest runs the CURRENT agent bundle from dist/guest over a 9p dev share (the
 // init's podvisor.share/podvisor.agent aid), so no image rebuild is needed after agent changes.
+// A hyperstart pod (no volumes: STARTPOD shares one directory) runs the image's own agent, behind
+// a ccProxy of its own run dir.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { createHyperstartAgent } from '../../engine/drivers/agent/hyperstart.js';
 import { createKataAgent } from '../../engine/drivers/agent/kata.js';
 import type { Agent } from '../../engine/drivers/agent/types.js';
 import { createQemuHypervisor } from '../../engine/drivers/hypervisor/qemu/index.js';
 import type { Hypervisor } from '../../engine/drivers/hypervisor/types.js';
+import { createCcProxy, stopCcProxy } from '../../engine/drivers/proxy/cc.js';
 import { createKataProxy } from '../../engine/drivers/proxy/kata.js';
 import { createNoProxy } from '../../engine/drivers/proxy/no.js';
+import { createCcShim } from '../../engine/drivers/shim/cc.js';
 import { createKataShim } from '../../engine/drivers/shim/kata.js';
 import type { ContainerContext, PodContext } from '../../engine/drivers/types.js';
 import { ContainerConfigSchema, PodConfigSchema, type CmdInput } from '../../engine/types.js';
@@ -30,30 +35,38 @@ export interface VmPod {
 }
 
 /** `proxyType`: how the host reaches the kata agent (benches compare them). */
-export async function bootVmPod(id: string, logLevel = 'silent', proxyType: 'kataProxy' | 'noProxy' = 'kataProxy'): Promise<VmPod> {
+export async function bootVmPod(id: string, logLevel = 'silent', proxyType: 'kataProxy' | 'noProxy' | 'ccProxy' = 'kataProxy'): Promise<VmPod> {
   const runDir = await mkdtemp('/tmp/pvvm-'); // short: unix socket paths are limited to 107 bytes
+  const hyperstart = proxyType === 'ccProxy';
   const config = PodConfigSchema.parse({
     id,
     hypervisorType: 'qemu',
-    agentType: 'kata',
+    agentType: hyperstart ? 'hyperstart' : 'kata',
     proxyType,
-    shimType: 'kataShim',
-    volumes: [{ mountTag: DEV_TAG, hostPath: join(REPO_ROOT, 'dist/guest') }],
-    hypervisorConfig: {
-      kernelParams: [
-        { key: 'podvisor.share', value: `${DEV_TAG}:${DEV_MOUNT}` },
-        { key: 'podvisor.agent', value: `${DEV_MOUNT}/agent.mjs` },
-      ],
-    },
+    shimType: hyperstart ? 'ccShim' : 'kataShim',
+    ...(hyperstart
+      ? {}
+      : {
+          volumes: [{ mountTag: DEV_TAG, hostPath: join(REPO_ROOT, 'dist/guest') }],
+          hypervisorConfig: {
+            kernelParams: [
+              { key: 'podvisor.share', value: `${DEV_TAG}:${DEV_MOUNT}` },
+              { key: 'podvisor.agent', value: `${DEV_MOUNT}/agent.mjs` },
+            ],
+          },
+        }),
   });
   const pod: PodContext = { id, config, runDir, runtime: { hypervisor: {}, agent: {}, network: {} }, log: pino({ level: logLevel }) };
   const hypervisor = createQemuHypervisor({ runRoot: '/tmp' });
-  const agent = createKataAgent({ runRoot: '/tmp' }, proxyType === 'noProxy' ? createNoProxy() : createKataProxy(), createKataShim());
+  const agent = hyperstart
+    ? createHyperstartAgent({ runRoot: runDir }, createCcProxy(runDir), createCcShim())
+    : createKataAgent({ runRoot: '/tmp' }, proxyType === 'noProxy' ? createNoProxy() : createKataProxy(), createKataShim());
   const vm = await hypervisor.startVm(pod, { netNsPath: '', devices: await agent.devices(pod) });
   pod.runtime.hypervisor = vm.state;
   const stop = async () => {
     await agent.stopSandbox(pod).catch((err: unknown) => pod.log.warn({ err }, 'stopSandbox failed'));
     await hypervisor.stopVm(pod);
+    if (hyperstart) await stopCcProxy(runDir);
     await rm(runDir, { recursive: true, force: true });
   };
   try {
