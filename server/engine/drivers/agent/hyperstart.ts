@@ -42,6 +42,8 @@ const isUnreachable = (err: unknown) => ['ECONNREFUSED', 'ENOENT', 'ECONNRESET',
 function toEngineError(err: unknown, what: string): EngineError {
   if (err instanceof EngineError) return err;
   const message = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+  // hyperstart's table has no command for it: a request this agent cannot honour, not a failure.
+  if (err instanceof CcProxyError && /hyperstart cannot/.test(err.message)) return new EngineError('NOT_SUPPORTED', message, undefined, { cause: err });
   return new EngineError(/within \d+ ms/.test(message) ? 'TIMEOUT' : 'AGENT_FAILED', message, undefined, { cause: err });
 }
 
@@ -215,6 +217,9 @@ export function createHyperstartAgent(_env: DriverEnv, proxy: Proxy, shim: Shim,
       const { id } = c.config;
       return withProxy(pod, `list processes of ${id}`, (client) => hyper(client, pod, 'pscontainer', { container: id, format: options.format, psargs: options.args }));
     },
+
+    // No containerStats: the hyperstart protocol has no command that reports a container's
+    // resource use (only pscontainer's ps output), so its pods show the VM's figures alone.
 
     async attach(pod, _c, token) {
       return openHyperstartIo(await connectProxy(pod), token, toEngineError);
