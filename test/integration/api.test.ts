@@ -37,7 +37,9 @@ describe('tRPC routers', () => {
     await api.pod.run(mockPod('web', 1));
     expect(await failure(api.pod.start({ podId: 'web' }))).toMatchObject({ trpc: 'PRECONDITION_FAILED', engine: 'INVALID_STATE' });
     expect(await failure(api.pod.run(mockPod('web', 1)))).toMatchObject({ trpc: 'CONFLICT', engine: 'POD_EXISTS' });
-    expect(await failure(api.pod.run({ id: 'x', hypervisorType: 'mock', agentType: 'kata', proxyType: 'ccProxy' }))).toMatchObject({ trpc: 'NOT_IMPLEMENTED' });
+    // A field the engine cannot honour (every driver type has a driver now): refused before anything is made.
+    const enlightened = { ...mockPod('x', 1), networkModel: 'CNI', networkConfig: { interworkingModel: 'enlightened' } } as const;
+    expect(await failure(api.pod.run(enlightened))).toMatchObject({ trpc: 'NOT_IMPLEMENTED', engine: 'NOT_SUPPORTED' });
   });
 
   it('reject bad input naming the field', async () => {

@@ -114,7 +114,7 @@ describe('errors that do not depend on state', () => {
     expect(await code(t.vc.statusContainer('p', ''))).toBe('INVALID_ARGUMENT');
     expect(await code(t.vc.createPod(mockPod('p')))).toBe('POD_EXISTS');
     expect(await code(t.vc.createContainer('p', mockContainer('c1')))).toBe('CONTAINER_EXISTS');
-    expect(await code(t.vc.createPod({ id: 'h', hypervisorType: 'mock', agentType: 'hyperstart' }))).toBe('NOT_SUPPORTED');
+    expect(await code(t.vc.createPod({ id: 'h', hypervisorType: 'mock', agentType: 'hyperstart', proxyType: 'ccProxy', shimType: 'ccShim' }))).toBe('INVALID_CONFIG');
     expect(await code(t.vc.createPod({ id: 'h', hypervisorType: 'mock', vmConfig: { memory: -5 } }))).toBe('INVALID_CONFIG');
     // Driver pairs that cannot work are refused before anything boots or is recorded.
     expect(await code(t.vc.createPod({ id: 'h', hypervisorType: 'mock', agentType: 'kata', proxyType: 'kataProxy', shimType: 'kataShim' }))).toBe('INVALID_CONFIG');
