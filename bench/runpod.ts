@@ -1,8 +1,9 @@
 // RunPod to "container running", cold-booted and cloned from a template (docs/templating.md),
 // against the boot floor (the same kernel and initramfs booted bare to init's first line), measured
 // alternately in one run so that machine noise hits all three. Usage: npx tsx bench/runpod.ts [runs]
-// Cold: templates off, the default pod (virtio-fs). Cloned: the same pod over 9p (QEMU 7.2 cannot
-// migrate virtio-fs), its template built during the warm-up, outside the figures.
+// Cold: templates off, the default pod (virtio-fs), its agent from the V8 snapshot (npm run
+// build:snapshot) and, for comparison, from the plain bundle (PODVISOR_AGENT_SNAPSHOT=0). Cloned: the
+// same pod over 9p (QEMU 7.2 cannot migrate virtio-fs), its template built during the warm-up.
 import { rmSync } from 'node:fs';
 import { bareBoot } from './lib/bare-boot.js';
 import { benchEngine } from './lib/engine.js';
@@ -12,7 +13,8 @@ const runs = Number(process.argv[2] ?? 3);
 const cold = benchEngine('pv-bench-cold-', { templates: { enabled: false } });
 const cloned = benchEngine('pv-bench-clone-');
 
-async function runPod(engine: typeof cold, i: number, sharedFs: '' | 'virtio-9p'): Promise<{ ms: number; boot: string }> {
+async function runPod(engine: typeof cold, i: number, sharedFs: '' | 'virtio-9p', agent: 'snapshot' | 'plain' = 'snapshot'): Promise<{ ms: number; boot: string; agent: string }> {
+  process.env['PODVISOR_AGENT_SNAPSHOT'] = agent === 'plain' ? '0' : '1';
   const id = `bench${i}`;
   const started = performance.now();
   await engine.vc.runPod({
@@ -25,33 +27,38 @@ async function runPod(engine: typeof cold, i: number, sharedFs: '' | 'virtio-9p'
     containers: [{ id: 'c1', rootFs: engine.rootfs, cmd: { args: ['sh', '-c', 'while true; do sleep 1; done'], detach: true } }],
   });
   const ms = performance.now() - started;
-  const boot = (await engine.vc.statusPod(id)).vm?.boot?.mode ?? '?';
+  const status = (await engine.vc.statusPod(id)).vm?.boot;
+  const boot = status?.mode ?? '?';
   await engine.vc.stopPod(id);
   await engine.vc.deletePod(id);
-  return { ms, boot };
+  return { ms, boot, agent: status?.agent ?? '?' };
 }
 
 const line = (label: string, xs: number[]) => `${label.padEnd(46)} median ${median(xs).toFixed(0).padStart(6)} ms  (${xs.map((x) => x.toFixed(0)).join(', ')})`;
 
 try {
-  await runPod(cold, -1, ''); // warm-up: the accelerator probe and the page cache
+  const first = await runPod(cold, -1, ''); // warm-up: the accelerator probe and the page cache
+  if (!first.agent.startsWith('V8 snapshot')) console.log(`note: the cold pods' agent: ${first.agent}`);
   const warm = await runPod(cloned, -1, 'virtio-9p'); // builds the template
   if (warm.boot !== 'cloned') throw new Error(`the 9p pod was not cloned (${warm.boot}): see its pod status`);
   const floor: number[] = [];
   const colds: number[] = [];
+  const plains: number[] = [];
   const clones: number[] = [];
   for (let i = 0; i < runs; i++) {
     floor.push(await bareBoot());
     colds.push((await runPod(cold, i, '')).ms);
+    plains.push((await runPod(cold, i, '', 'plain')).ms);
     const c = await runPod(cloned, i, 'virtio-9p');
     if (c.boot !== 'cloned') throw new Error(`run ${i}: the pod booted ${c.boot}`);
     clones.push(c.ms);
   }
-  const [f, c, k] = [median(floor), median(colds), median(clones)];
+  const [f, c, p, k] = [median(floor), median(colds), median(plains), median(clones)];
   console.log(line('floor: bare kernel+initramfs to first init line', floor));
   console.log(line('RunPod cold (templates off, virtio-fs)', colds));
+  console.log(line('RunPod cold, plain agent bundle (no snapshot)', plains));
   console.log(line('RunPod cloned from a template (9p)', clones));
-  console.log(`ratio cold / floor: ${(c / f).toFixed(2)}x   cloned / floor: ${(k / f).toFixed(2)}x   cloned / cold: ${(k / c).toFixed(2)}x`);
+  console.log(`ratio cold / floor: ${(c / f).toFixed(2)}x   cold plain / floor: ${(p / f).toFixed(2)}x   cloned / floor: ${(k / f).toFixed(2)}x   cloned / cold: ${(k / c).toFixed(2)}x`);
 } finally {
   for (const { vc, dir } of [cold, cloned]) {
     for (const t of await vc.listTemplates().catch(() => [])) await vc.removeTemplate(t.key).catch(() => {});
