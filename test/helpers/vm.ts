@@ -4,7 +4,9 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import type { ContainerConfigInput, PodConfigInput, ProcessIo } from '../../server/engine/index.js';
+import { scanOurProcesses, type OurProcess } from '../../server/engine/doctor/scan.js';
+import { linuxHost } from '../../server/engine/host/linux.js';
+import { runDirFor, type ContainerConfigInput, type PodConfigInput, type ProcessIo, type VC } from '../../server/engine/index.js';
 import { REPO_ROOT } from '../../server/config.js';
 
 export const BUSYBOX_ROOTFS = path.join(REPO_ROOT, 'var/rootfs/busybox');
@@ -36,4 +38,22 @@ export async function collect(io: ProcessIo): Promise<{ output: string; exitCode
 export async function processesMentioning(needle: string): Promise<string[]> {
   const { stdout } = await execa('pgrep', ['-af', needle], { reject: false });
   return stdout.split('\n').filter((l) => l && !l.includes('pgrep'));
+}
+
+/** Processes of ours under `runRoot` that no pod record which is not stopped owns: leaks, after a doctor --fix. */
+export async function unownedProcesses(vc: VC, runRoot: string): Promise<OurProcess[]> {
+  const records = new Map((await vc.listPod()).map((p) => [runDirFor(runRoot, p.id), p.state]));
+  return (await scanOurProcesses(linuxHost, runRoot)).filter((p) => !records.has(p.runDir) || records.get(p.runDir) === 'stopped');
+}
+
+/**
+ * Stops and deletes every pod, then lets doctor reap what no record owns: a VM test that failed
+ * midway must not leave QEMU running once its engine's dir is removed (nothing could find it then).
+ */
+export async function removeAllPods(vc: VC): Promise<void> {
+  for (const pod of await vc.listPod().catch(() => [])) {
+    if (pod.state !== 'stopped') await vc.stopPod(pod.id).catch(() => {});
+    await vc.deletePod(pod.id).catch(() => {});
+  }
+  await vc.doctor({ fix: true }).catch(() => {});
 }

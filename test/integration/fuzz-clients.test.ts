@@ -85,8 +85,8 @@ describe("the containerd shim's ttrpc socket", () => {
   const logged: string[] = [];
   // The Task service over a console that knows no pod: every call reaches the engine's answer.
   const api = new Proxy({}, { get: () => new Proxy({}, { get: () => new Proxy({}, { get: () => async () => { throw new EngineError('POD_NOT_FOUND', 'no such pod'); } }) }) });
-  const console: Connection = { api: api as Connection['api'], local: null, errorOf: toEngineError, close: async () => {} };
-  const service = new TaskService(console, 'fuzzed', () => {});
+  const consoleOfNoPod: Connection = { api: api as Connection['api'], local: null, errorOf: toEngineError, close: async () => {} };
+  const service = new TaskService(consoleOfNoPod, 'fuzzed', () => {});
   const calls: Record<string, (req: any) => unknown> = {
     State: (r) => service.state(r), Create: (r) => service.create(r), Start: (r) => service.start(r), Delete: (r) => service.delete(r),
     Pids: (r) => service.pids(r), Pause: (r) => service.pause(r), Resume: (r) => service.resume(r), Kill: (r) => service.kill(r),

@@ -17,7 +17,7 @@ import { scanOurProcesses, type OurProcessKind } from '../../server/engine/docto
 import { linuxHost } from '../../server/engine/host/linux.js';
 import { runDirFor, toEngineError } from '../../server/engine/index.js';
 import { testEngine } from '../helpers/engine.js';
-import { BUSYBOX_ROOTFS, processesMentioning, qemuPod } from '../helpers/vm.js';
+import { BUSYBOX_ROOTFS, processesMentioning, qemuPod, removeAllPods, unownedProcesses } from '../helpers/vm.js';
 
 export interface EngineKillOutcome {
   /** The step kind the engine was in when killed, named by the process that had just appeared. */
@@ -48,12 +48,7 @@ cpSync(BUSYBOX_ROOTFS, rootFs, { recursive: true, verbatimSymlinks: true });
 afterAll(async () => {
   mkdirSync('test-results', { recursive: true });
   writeFileSync('test-results/reliability-engine-kills.json', `${JSON.stringify(outcomes, null, 2)}\n`);
-  // A test that failed midway may have left its pod: stop and delete it so the dir can go.
-  for (const pod of await t.vc.listPod().catch(() => [])) {
-    if (pod.state !== 'stopped') await t.vc.stopPod(pod.id).catch(() => {});
-    await t.vc.deletePod(pod.id).catch(() => {});
-  }
-  await t.vc.doctor({ fix: true }).catch(() => {});
+  await removeAllPods(t.vc);
   await t[Symbol.asyncDispose]();
 });
 
@@ -104,9 +99,7 @@ describe('kill -9 of the engine process during RunPod on real QEMU', () => {
       outcomes.push({ step, reported, doctor, afterDoctor });
 
       // No process of ours without a live record; no live record without its VM.
-      const records = new Map((await t.vc.listPod()).map((p) => [runDirFor(runRoot, p.id), p.state]));
-      const unowned = (await scanOurProcesses(linuxHost, runRoot)).filter((p) => !records.has(p.runDir) || records.get(p.runDir) === 'stopped');
-      expect(unowned).toEqual([]);
+      expect(await unownedProcesses(t.vc, runRoot)).toEqual([]);
       expect(report.findings.filter((f) => !f.fixed)).toEqual([]);
 
       if (!afterDoctor.startsWith('no record')) {

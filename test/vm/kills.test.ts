@@ -1,6 +1,7 @@
 // kill -9 of each host process a running pod has (QEMU, the proxy, a container's shim, virtiofsd),
-// and of the agent inside the guest (typed into the VM's debug console), one fresh pod per kill. A killed proxy is restarted by the next call. What must hold every time: the next status call answers, `doctor --fix`
-// leaves no process of ours without a record, and the pod can be stopped and deleted with nothing
+// and of the agent inside the guest (typed into the VM's debug console), one fresh pod per kill. A
+// killed proxy is restarted by the next call. What must hold every time: the next status call
+// answers, `doctor --fix` leaves no process of ours without a record, and the pod can be stopped and deleted with nothing
 // left. What each kill costs (the state reported, whether exec still works, what doctor found) is
 // observed, not assumed, and written to test-results/reliability-kills.json, from which
 // `npx tsx scripts/reliability-table.ts` renders the table in docs/reliability.md.
@@ -12,7 +13,7 @@ import { scanOurProcesses, type OurProcessKind } from '../../server/engine/docto
 import { linuxHost } from '../../server/engine/host/linux.js';
 import { runDirFor, toEngineError } from '../../server/engine/index.js';
 import { testEngine } from '../helpers/engine.js';
-import { processesMentioning, qemuPod, rootfsCopy } from '../helpers/vm.js';
+import { processesMentioning, qemuPod, removeAllPods, rootfsCopy, unownedProcesses } from '../helpers/vm.js';
 
 export interface KillOutcome {
   killed: OurProcessKind | 'agent';
@@ -49,9 +50,9 @@ async function statusText(podId: string): Promise<string> {
 afterAll(async () => {
   mkdirSync('test-results', { recursive: true });
   writeFileSync('test-results/reliability-kills.json', `${JSON.stringify(outcomes, null, 2)}\n`);
+  await removeAllPods(t.vc);
   await t[Symbol.asyncDispose]();
 });
-
 
 /** What the kill cost, then the invariants: nothing of ours unowned after doctor; stop and delete leave nothing. */
 async function observeAndClean(kind: KillOutcome['killed'], podId: string) {
@@ -74,9 +75,7 @@ async function observeAndClean(kind: KillOutcome['killed'], podId: string) {
   }
 
   // Every process of ours that is left belongs to a pod record that is not stopped.
-  const records = new Map((await t.vc.listPod()).map((p) => [runDirFor(runRoot, p.id), p.state]));
-  const unowned = (await scanOurProcesses(linuxHost, runRoot)).filter((p) => !records.has(p.runDir) || records.get(p.runDir) === 'stopped');
-  expect(unowned).toEqual([]);
+  expect(await unownedProcesses(t.vc, runRoot)).toEqual([]);
 
   const { state: podState } = await t.vc.statusPod(podId);
   if (podState !== 'stopped') await t.vc.stopPod(podId);
