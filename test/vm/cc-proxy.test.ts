@@ -1,7 +1,7 @@
 // The host-wide ccProxy on real VMs: two hyperstart pods served by ONE proxy process at once;
 // then the proxy killed with SIGKILL while both run: the next call starts a new one, which resumes
 // both VMs and their tokens from its state file, the shims rebind to it, and no pod is lost.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ccProxiesOf, stopCcProxy } from '../../server/engine/drivers/proxy/cc.js';
@@ -13,7 +13,19 @@ import { collect, qemuPod, rootfsCopy } from '../helpers/vm.js';
 const forever = ['sh', '-c', 'while true; do sleep 1; done'];
 const HYPER = { agentType: 'hyperstart', proxyType: 'ccProxy', shimType: 'ccShim' } as const;
 const PODS = ['cc-a', 'cc-b'];
-const alive = (pid: number) => pid > 0 && existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+/**
+ * Until the whole process has exited. A zombie thread-group leader is not enough: when SIGKILL ends a
+ * Node.js process its main thread turns zombie first while the other threads are still exiting, and
+ * the proxy's listening socket stays open (accepting, then resetting, a connection) until the last one
+ * has gone. Checking for the leader alone let an exec race the dying proxy.
+ */
+const alive = (pid: number) => {
+  try {
+    return pid > 0 && (!readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ') || readdirSync(`/proc/${pid}/task`).length > 1);
+  } catch {
+    return false; // reaped while we looked
+  }
+};
 
 describe('one ccProxy for two hyperstart pods', () => {
   let t: TestEngine;

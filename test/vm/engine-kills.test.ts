@@ -66,6 +66,15 @@ async function waitFor(sign: Sign, runDir: string, child: { exitCode: number | n
   throw new Error(`no ${sign} for ${runDir} appeared while RunPod ran`);
 }
 
+/** Until doctor (without fix) reports the dead call's lock as stale; it was left by a SIGKILL, so it must. */
+async function untilLockStale(podId: string): Promise<void> {
+  const until = Date.now() + 15_000;
+  while (!(await t.vc.doctor()).findings.some((f) => f.kind === 'staleLock' && f.podId === podId)) {
+    if (Date.now() > until) throw new Error(`the lock of ${podId} never went stale after its holder was killed`);
+    await sleep(200);
+  }
+}
+
 /** Pod state/container states, or that no record exists (the kill came before CreatePod wrote it). */
 async function stateText(podId: string): Promise<string> {
   try {
@@ -90,8 +99,11 @@ describe('kill -9 of the engine process during RunPod on real QEMU', () => {
       expect(ended.signal, `RunPod finished before the kill: ${ended.stdout}`).toBe('SIGKILL');
 
       // The dead call's pod lock looks held until it goes stale (2 s in test engines): doctor skips a
-      // pod whose lock is live, since a create in flight looks just like a leak.
-      await sleep(2_500);
+      // pod whose lock is live, since a create in flight looks just like a leak. Waiting a fixed 2.5 s
+      // was a flake: proper-lockfile's first lock in a process sets its mtime up to 1 s ahead (its
+      // precision probe), so a call killed within its first update interval leaves a lock that stays
+      // live for up to 3 s. Wait for what doctor itself sees instead.
+      await untilLockStale(podId);
       const reported = await stateText(podId);
       const report = await t.vc.doctor({ fix: true });
       const doctor = report.findings.filter((f) => f.podId === podId || f.subject.includes(runDir)).map((f) => `${f.kind}${f.kind === 'orphanProcess' ? ` (${f.subject.replace(/ pid \d+$/, '')})` : ''}${f.fixed ? ' ✓' : ''}`);
