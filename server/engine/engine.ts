@@ -317,6 +317,13 @@ export function createEngine(opts: EngineOptions): VC {
       const s = await read('processListContainer', podId, id, 'observe');
       return s.drivers.agent.processList(s.context(), s.containerContext(s.container(id)), options);
     },
+    async podGuestStats(podId) {
+      // As recorded: the sampler calls this every interval, and probing each time would double its cost.
+      const s = await read('podGuestStats', podId, null, 'load');
+      const { guestStats } = s.drivers.agent;
+      if (!guestStats) throw new EngineError('NOT_SUPPORTED', `pod ${s.id}: the ${s.pod.config.agentType} agent cannot report guest statistics`, { agentType: s.pod.config.agentType });
+      return guestStats.call(s.drivers.agent, s.context());
+    },
     async attachProcess(podId, containerId, token) {
       const id = parseId('Container', containerId);
       // As recorded: observing would probe the VM and every container on each attach.

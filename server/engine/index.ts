@@ -13,7 +13,7 @@ export type { PodEvent } from './events.js';
 export type { DoctorFinding, DoctorOptions, DoctorReport, FindingKind } from './doctor/types.js';
 export type { TemplateInfo } from './templates/types.js';
 export { stepLabel, formatSeconds, type StepProgress, type ProgressListener } from './progress.js';
-export type { ProcessIo } from './drivers/agent/types.js';
+export type { ContainerStats, GuestStats, ProcessIo } from './drivers/agent/types.js';
 export { PORTS_ANNOTATION } from './drivers/network/cni-config.js';
 export { hostAccelerator } from './drivers/hypervisor/qemu/index.js';
 export { acceleratorReason } from './drivers/hypervisor/qemu/accel.js';

@@ -78,6 +78,7 @@ export const PRECONDITIONS = {
   enterContainer: { does: 'enter the container', pod: ['running'], container: ['running'] },
   processListContainer: { does: 'list the processes', pod: ['running'], container: ['running'] },
   attachProcess: { does: 'attach to a process', pod: ['running'] },
+  podGuestStats: { does: 'read guest statistics', pod: ['running'] },
 } as const satisfies Record<CallName, Precondition>;
 
 export interface Subject {

@@ -1,7 +1,7 @@
 // The engine's public contract: the virtcontainers 1.0 `VC`, `VCPod` and `VCContainer` interfaces
 // (upstream interfaces.go), in TypeScript. Each call's doc names the states it accepts, as the
 // table in state.ts, which the engine's call skeleton enforces, says.
-import type { ProcessIo } from './drivers/agent/types.js';
+import type { GuestStats, ProcessIo } from './drivers/agent/types.js';
 import type { DoctorOptions, DoctorReport } from './doctor/types.js';
 import type { TemplateInfo } from './templates/types.js';
 import type { PodEvent } from './events.js';
@@ -98,6 +98,12 @@ export interface VC {
   /** Pod and container `running`: `ps` inside the container, as JSON or a table. */
   processListContainer(podId: string, containerId: string, options: Partial<ProcessListOptions>): Promise<string>;
 
+  /**
+   * Podvisor addition: pod `running`; the guest's memory as it sees it, and each container's CPU time
+   * and memory from the guest's cgroups (the metrics sampler's guest figures). NOT_SUPPORTED where
+   * the agent cannot tell (hyperstart).
+   */
+  podGuestStats(podId: string): Promise<GuestStats>;
   /** Podvisor addition: pod `running`; streams the stdio of a process returned by startContainer or enterContainer. */
   attachProcess(podId: string, containerId: string, token: string): Promise<ProcessIo>;
   /** Podvisor addition: puts what an adapter did (e.g. a terminal session) on the pod's timeline. */

@@ -32,6 +32,7 @@ export async function serveMetrics(deps: { engine: VC; auth: Auth }, req: Incomi
   const [pods, memory] = await Promise.all([deps.engine.listPod(), hostMemory()]);
   const body = await exposition({
     samples: sampler.counters(),
+    guests: sampler.guestCounters(),
     podStates: pods.map((p) => ({ podId: p.id, state: p.state })),
     hostMemoryAvailableBytes: memory.availableBytes,
   });

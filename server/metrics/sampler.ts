@@ -1,7 +1,10 @@
 // Samples every VM's /proc counters at a fixed interval while someone looks (a pod page, the pod
 // list, a /metrics scrape), and keeps each pod's history for a bounded window in memory. Rates
 // (CPU %, bytes/s) come from two consecutive samples, so a pod's first read only primes it.
-import type { VC } from '../engine/index.js';
+// Each round also asks the guest for its own memory view and its containers' cgroup figures
+// (containers.ts), side by side with what the host sees of QEMU.
+import type { GuestStats, VC } from '../engine/index.js';
+import { containerSamples, type ContainerSample } from './containers.js';
 import { readProcCounters, type ProcCounters } from './proc.js';
 
 export interface PodSample extends ProcCounters {
@@ -14,6 +17,11 @@ export interface PodSample extends ProcCounters {
   blockWriteRate: number;
   netRxRate: number | null;
   netTxRate: number | null;
+  /** Memory in use as the guest's kernel sees it (MemTotal − MemAvailable); null where the agent cannot tell. */
+  guestMemoryUsedBytes: number | null;
+  guestMemoryTotalBytes: number | null;
+  /** The guest's containers at this sample; empty where the agent cannot tell (hyperstart) or the read failed. */
+  containers: ContainerSample[];
 }
 
 export interface SamplerOptions {
@@ -28,6 +36,8 @@ export interface SamplerDeps {
   /** The pods with a VM process now. */
   vms(): Promise<{ podId: string; pid: number }[]>;
   read(pid: number): Promise<ProcCounters>;
+  /** The guest's memory and its containers' cgroup figures; rejects when it cannot tell. */
+  guest(podId: string): Promise<GuestStats>;
   now(): number;
 }
 
@@ -43,7 +53,7 @@ const rate = (now: number | null, before: number | null, seconds: number) => (no
 export class MetricsSampler {
   private readonly history = new Map<string, PodSample[]>();
   /** The last read of each pod, the base of the next sample's rates. */
-  private readonly primed = new Map<string, { time: number; pid: number; counters: ProcCounters }>();
+  private readonly primed = new Map<string, { time: number; pid: number; counters: ProcCounters; guest: GuestStats }>();
   private timer: NodeJS.Timeout | null = null;
   private lastLook = 0;
   private running: Promise<void> | null = null;
@@ -79,15 +89,18 @@ export class MetricsSampler {
 
   private async sampleOne(podId: string, pid: number): Promise<void> {
     let counters: ProcCounters;
+    // Asked alongside the /proc read: a guest that does not answer only costs this pod its guest figures.
+    const guestRead = this.deps.guest(podId).catch((): GuestStats => ({ memory: null, containers: [] }));
     try {
       counters = await this.deps.read(pid);
     } catch {
       this.primed.delete(podId); // the VM exited between the list and the read
       return;
     }
+    const guest = await guestRead;
     const time = this.deps.now();
     const before = this.primed.get(podId);
-    this.primed.set(podId, { time, pid, counters });
+    this.primed.set(podId, { time, pid, counters, guest });
     // A new QEMU (restarted pod) restarts the counters: its first read only primes.
     if (!before || before.pid !== pid || time <= before.time) return;
     const seconds = (time - before.time) / 1_000;
@@ -101,6 +114,9 @@ export class MetricsSampler {
       blockWriteRate: rate(counters.blockWriteBytes, b.blockWriteBytes, seconds) ?? 0,
       netRxRate: rate(counters.netRxBytes, b.netRxBytes, seconds),
       netTxRate: rate(counters.netTxBytes, b.netTxBytes, seconds),
+      guestMemoryUsedBytes: guest.memory ? guest.memory.totalBytes - guest.memory.availableBytes : null,
+      guestMemoryTotalBytes: guest.memory?.totalBytes ?? null,
+      containers: containerSamples(before.guest.containers, guest.containers, seconds),
     };
     const kept = this.history.get(podId) ?? [];
     kept.push(sample);
@@ -138,6 +154,11 @@ export class MetricsSampler {
     return new Map([...this.primed].map(([podId, read]) => [podId, read.counters]));
   }
 
+  /** Each VM's newest guest read, what a scrape reports alongside counters(). */
+  guestCounters(): Map<string, GuestStats> {
+    return new Map([...this.primed].map(([podId, read]) => [podId, read.guest]));
+  }
+
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
@@ -147,12 +168,13 @@ export class MetricsSampler {
 const samplers = new WeakMap<object, MetricsSampler>();
 
 /** The one sampler of an engine, reading the real /proc. */
-export function metricsSamplerOf(engine: Pick<VC, 'listPod'>): MetricsSampler {
+export function metricsSamplerOf(engine: Pick<VC, 'listPod' | 'podGuestStats'>): MetricsSampler {
   let sampler = samplers.get(engine);
   if (!sampler) {
     sampler = new MetricsSampler(samplerOptionsFromEnv(), {
       vms: async () => (await engine.listPod()).flatMap((p) => (p.vm?.pid ? [{ podId: p.id, pid: p.vm.pid }] : [])),
       read: readProcCounters,
+      guest: (podId) => engine.podGuestStats(podId),
       now: Date.now,
     });
     samplers.set(engine, sampler);

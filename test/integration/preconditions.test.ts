@@ -53,10 +53,11 @@ const POD_CALLS: Record<string, [(vc: VC) => Promise<unknown>, Scenario[]]> = {
   pausePod: [(vc) => vc.pausePod('p'), ['B', 'C', 'D']],
   resumePod: [(vc) => vc.resumePod('p'), ['E', 'G']],
   statusPod: [(vc) => vc.statusPod('p'), ['A', 'B', 'C', 'D', 'E', 'F', 'G']],
+  podGuestStats: [(vc) => vc.podGuestStats('p'), ['B', 'C', 'D']],
 };
 
 /** Reads are not put on the timeline: the console polls them. */
-const READ_CALLS = new Set(['statusPod', 'statusContainer', 'processListContainer', 'attachProcess']);
+const READ_CALLS = new Set(['statusPod', 'statusContainer', 'processListContainer', 'attachProcess', 'podGuestStats']);
 
 /** The console's button for `call`, if it has one: null when enabled, else why not. */
 function consoleSays(call: string, [podState, containerState]: [State, State]): string | null | undefined {

@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { exposition } from '../../server/metrics/exposition.js';
 import { parseMemAvailable } from '../../server/metrics/host.js';
 import { parseIo, parseNetDev, parseRssBytes, parseStatTicks, readProcCounters, type ProcCounters } from '../../server/metrics/proc.js';
+import type { ContainerStats, GuestStats } from '../../server/engine/index.js';
+import { containerSamples } from '../../server/metrics/containers.js';
 import { MetricsSampler } from '../../server/metrics/sampler.js';
+
+const MiB = 1024 * 1024;
 
 const STAT = '4242 (qemu-system-x86) weird) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 50 0 0 20 0 3 0 100 1000000 5000 18446744073709551615';
 const NET_DEV = `Inter-|   Receive                                                |  Transmit
@@ -31,7 +35,7 @@ function counters(cpuSeconds: number, extra: Partial<ProcCounters> = {}): ProcCo
   return { cpuSeconds, rssBytes: 100, blockReadBytes: 0, blockWriteBytes: 0, netRxBytes: null, netTxBytes: null, ...extra };
 }
 
-function fakeSampler(reads: Map<number, ProcCounters>, vms: { podId: string; pid: number }[]) {
+function fakeSampler(reads: Map<number, ProcCounters>, vms: { podId: string; pid: number }[], guests = new Map<string, GuestStats>()) {
   const clock = { now: 0 };
   const sampler = new MetricsSampler({ intervalMs: 1_000, windowMs: 5_000, idleMs: 60_000 }, {
     vms: async () => vms,
@@ -39,6 +43,11 @@ function fakeSampler(reads: Map<number, ProcCounters>, vms: { podId: string; pid
       const c = reads.get(pid);
       if (!c) throw new Error('gone');
       return c;
+    },
+    guest: async (podId) => {
+      const guest = guests.get(podId);
+      if (!guest) throw Object.assign(new Error('not supported'), { code: 'NOT_SUPPORTED' });
+      return guest;
     },
     now: () => clock.now,
   });
@@ -93,12 +102,59 @@ describe('MetricsSampler', () => {
   });
 });
 
+const stat = (containerId: string, cpuUsageUsec: number | null, memoryBytes: number | null = 1_000): ContainerStats => ({ containerId, cpuUsageUsec, memoryBytes });
+
+describe('container samples', () => {
+  it('gives CPU % of one CPU from the usage_usec delta, memory as read', () => {
+    expect(containerSamples([stat('busy', 1_000_000), stat('idle', 500)], [stat('busy', 2_900_000, 4096), stat('idle', 20_500)], 2)).toEqual([
+      { containerId: 'busy', cpuPercent: 95, memoryBytes: 4096 },
+      { containerId: 'idle', cpuPercent: 1, memoryBytes: 1_000 },
+    ]);
+  });
+  it('has no CPU figure on a first read, a new cgroup (usage went back) or no usage_usec', () => {
+    expect(containerSamples([stat('old', 5_000_000), stat('blind', null)], [stat('new', 10), stat('old', 10), stat('blind', null)], 1).map((c) => c.cpuPercent)).toEqual([null, null, null]);
+  });
+});
+
+describe('MetricsSampler per container', () => {
+  it('samples each container with the pod, and keeps the newest read for scrapes', async () => {
+    const reads = new Map([[7, counters(0)]]);
+    const memory = { totalBytes: 512 * MiB, availableBytes: 400 * MiB };
+    const guests = new Map([['p1', { memory, containers: [stat('busy', 0, 8192), stat('idle', 0)] }]]);
+    const { sampler, clock } = fakeSampler(reads, [{ podId: 'p1', pid: 7 }], guests);
+    await sampler.tick();
+    clock.now = 2_000;
+    guests.set('p1', { memory: { ...memory, availableBytes: 300 * MiB }, containers: [stat('busy', 1_800_000, 8192), stat('idle', 20_000)] });
+    await sampler.tick();
+    expect(sampler.podHistory('p1').at(-1)?.containers).toEqual([
+      { containerId: 'busy', cpuPercent: 90, memoryBytes: 8192 },
+      { containerId: 'idle', cpuPercent: 1, memoryBytes: 1_000 },
+    ]);
+    expect(sampler.podHistory('p1').at(-1)).toMatchObject({ guestMemoryUsedBytes: 212 * MiB, guestMemoryTotalBytes: 512 * MiB });
+    expect(sampler.guestCounters().get('p1')?.containers.map((c) => c.cpuUsageUsec)).toEqual([1_800_000, 20_000]);
+  });
+
+  it('still samples the VM of a pod whose agent cannot tell (hyperstart), with no containers', async () => {
+    const reads = new Map([[7, counters(0)]]);
+    const { sampler, clock } = fakeSampler(reads, [{ podId: 'p1', pid: 7 }]);
+    await sampler.tick();
+    clock.now = 1_000;
+    reads.set(7, counters(0.5));
+    await sampler.tick();
+    expect(sampler.podHistory('p1').at(-1)).toMatchObject({ cpuPercent: 50, guestMemoryUsedBytes: null, containers: [] });
+  });
+});
+
 describe('/metrics exposition', () => {
   it('is Prometheus text with podvisor_ names, one series per pod, and pods per state', async () => {
     const text = await exposition({
       samples: new Map([
         ['web-1', counters(12.5, { rssBytes: 1_048_576, blockReadBytes: 4096, blockWriteBytes: 512, netRxBytes: 2000, netTxBytes: 1000 })],
         ['db', counters(1, { rssBytes: 2048 })],
+      ]),
+      guests: new Map([
+        ['web-1', { memory: { totalBytes: 512 * MiB, availableBytes: 448 * MiB }, containers: [stat('httpd', 2_500_000, 3_145_728), stat('sidecar', 1_000, null)] }],
+        ['db', { memory: null, containers: [] }],
       ]),
       podStates: [
         { podId: 'web-1', state: 'running' },
@@ -111,5 +167,11 @@ describe('/metrics exposition', () => {
     for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/^podvisor_[a-z_]+(\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\})? -?[0-9.e+]+$/);
     // No network series for a pod whose traffic the host cannot tell apart.
     expect(text).not.toMatch(/network_receive_bytes_total\{pod="db"\}/);
+    expect(text).toMatch(/^podvisor_container_cpu_seconds_total\{pod="web-1",container="httpd"\} 2\.5$/m);
+    expect(text).toMatch(/^podvisor_container_memory_bytes\{pod="web-1",container="httpd"\} 3145728$/m);
+    expect(text).toMatch(/^podvisor_pod_guest_memory_used_bytes\{pod="web-1"\} 67108864$/m);
+    expect(text).not.toMatch(/guest_memory_used_bytes\{pod="db"\}/);
+    // No memory series for a container whose cgroup has no memory controller.
+    expect(text).not.toMatch(/container_memory_bytes\{pod="web-1",container="sidecar"\}/);
   });
 });

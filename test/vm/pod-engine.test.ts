@@ -1,6 +1,7 @@
 // Containers in a real QEMU pod through the engine API: exit codes, a real TTY, user and group
 // switching against the container's own /etc files, read-only and writable root filesystems,
-// dropped capabilities, a container whose init exits becoming `stopped`, and the pod booted from a
+// dropped capabilities, a container whose init exits becoming `stopped`, the guest's own figures
+// (memory, each container's cgroup CPU and memory), and the pod booted from a
 // custom kernel (KernelPath annotation) whose KernelHash matched, its poststart hook told QEMU's PID.
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -125,5 +126,31 @@ describe('containers in a real VM', () => {
     expect(status).toMatchObject({ state: 'stopped', exitCode: 9 });
     expect((await t.vc.listPodEvents('vmpod')).some((e) => e.call === 'observe' && e.containerId === 'brief' && e.toState === 'stopped')).toBe(true);
     await t.vc.deleteContainer('vmpod', 'brief');
+  });
+
+  it("reports the guest's memory and each container's cgroup figures: a container running yes uses a CPU, an idle one does not", async () => {
+    await t.vc.createContainer('vmpod', { id: 'busy', rootFs: rw, cmd: { args: ['sh', '-c', 'yes > /dev/null'], detach: true } });
+    await t.vc.startContainer('vmpod', 'busy');
+    const first = await t.vc.podGuestStats('vmpod');
+    const started = Date.now();
+    await new Promise((r) => setTimeout(r, 3_000));
+    const second = await t.vc.podGuestStats('vmpod');
+    const seconds = (Date.now() - started) / 1_000;
+    const cpu = (id: string) => {
+      const [a, b] = [first, second].map((g) => g.containers.find((c) => c.containerId === id)?.cpuUsageUsec);
+      return (b! - a!) / 1e6 / seconds;
+    };
+    // Of one guest CPU over the interval: yes keeps one busy (the stats calls themselves take some); sleep does not.
+    expect(cpu('busy')).toBeGreaterThan(0.5);
+    expect(cpu('rw')).toBeLessThan(0.1);
+    expect(second.containers.map((c) => c.containerId).sort()).toEqual(['busy', 'ro', 'rw']);
+    for (const c of second.containers) expect(c.memoryBytes).toBeGreaterThan(0);
+    // The guest's kernel sees the pod's memory (minus what it reserves), part of it in use.
+    const memoryMiB = (await t.vc.statusPod('vmpod')).effectiveHypervisorConfig.memoryMiB.value;
+    expect(second.memory!.totalBytes).toBeGreaterThan(memoryMiB * 0.7 * 2 ** 20);
+    expect(second.memory!.totalBytes).toBeLessThanOrEqual(memoryMiB * 2 ** 20);
+    expect(second.memory!.availableBytes).toBeLessThan(second.memory!.totalBytes);
+    await t.vc.stopContainer('vmpod', 'busy');
+    await t.vc.deleteContainer('vmpod', 'busy');
   });
 });

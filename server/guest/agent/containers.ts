@@ -11,6 +11,7 @@ import { ociMounts } from './container-mounts.js';
 import { mountBlockRootfs, ociDevices, unmountBlockRootfs } from './devices.js';
 import { ContainerProcess, type StreamName } from './container-process.js';
 import { NETWORK_FILES } from './network.js';
+import { readContainerCgroup } from './guest-stats.js';
 import { buildConfig, buildProcess } from './oci-spec.js';
 import { parsePsTable } from './ps.js';
 import { crunArgs, runCommand, type RuntimeOptions } from './runtime.js';
@@ -134,6 +135,12 @@ export class ContainerManager {
     const result = await runCommand(this.runtime.crun, crunArgs(this.runtime, 'exec', containerId, 'ps', ...psArgs));
     if (result.code !== 0) throw new ProtocolError('RUNTIME_FAILED', `ps in container "${containerId}" failed: ${result.stderr.trim()}`);
     return format === 'json' ? { output: result.stdout, processes: parsePsTable(result.stdout) } : { output: result.stdout };
+  }
+
+  /** Every known container's cgroup figures; those without a cgroup (never started, cgroups off) are left out. */
+  async stats(): Promise<{ containerId: string; cpuUsageUsec: number | null; memoryBytes: number | null }[]> {
+    const read = await Promise.all(this.ids().map(async (containerId) => ({ containerId, figures: await readContainerCgroup(containerId) })));
+    return read.flatMap(({ containerId, figures }) => (figures ? [{ containerId, ...figures }] : []));
   }
 
   /** Kills whatever is left, waits up to timeoutMs for it to go, and forgets the container. */

@@ -10,6 +10,9 @@ import { resolveUser } from './users.js';
 const DEFAULT_CAPS = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
+/** Where crun puts the container's cgroup, below the guest's cgroup2 mount (guest-stats.ts reads it). */
+export const cgroupsPathOf = (containerId: string) => `/podvisor/${containerId}`;
+
 export async function buildProcess(rootfs: string, spec: ProcessSpec): Promise<Record<string, unknown>> {
   const user = await resolveUser(rootfs, spec);
   const env = [...spec.env];
@@ -91,7 +94,7 @@ export function buildConfig(input: ContainerSpecInput): Record<string, unknown> 
     mounts: mountsOf(input),
     linux: {
       namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
-      cgroupsPath: `/podvisor/${input.containerId}`,
+      cgroupsPath: cgroupsPathOf(input.containerId),
       ...(input.devices?.length
         ? {
             devices: input.devices,

@@ -6,6 +6,7 @@ import { ServerEndpoint } from '../protocol/endpoint.js';
 import { PROTOCOL_VERSION, ProtocolError } from '../protocol/messages.js';
 import { AGENT_OPS, isAgentOp, processKey, type AgentOpName, type OpRequestParsed, type OpResponse } from '../protocol/ops.js';
 import { ContainerManager } from './containers.js';
+import { readGuestMemory } from './guest-stats.js';
 import type { RuntimeOptions } from './runtime.js';
 import { setupSandbox, teardownSandbox, type Sandbox, type SandboxOptions } from './sandbox.js';
 
@@ -98,6 +99,7 @@ export function serveAgent(channel: Channel, options: AgentOptions): { manager: 
       return { body: { exitCode, runtimeMs: proc.runtimeMs ?? 0 } };
     },
     ListProcesses: async ({ containerId, format, args }) => ({ body: await manager.listProcesses(containerId, format, args) }),
+    GuestStats: async () => ({ body: { memory: await readGuestMemory(), containers: await manager.stats() } }),
     WriteStdin: async ({ containerId, execId }, data) => {
       await manager.process(containerId, execId).writeStdin(data);
       return { body: { length: data.length } };

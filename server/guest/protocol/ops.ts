@@ -137,6 +137,18 @@ export const AGENT_OPS = {
     request: z.object({ containerId: Id, format: z.enum(['table', 'json']).default('table'), args: z.array(z.string()).default([]) }),
     response: z.object({ output: z.string(), processes: z.array(z.record(z.string(), z.string())).optional() }),
   },
+  /**
+   * The guest's memory (/proc/meminfo: MemTotal, MemAvailable; null if unreadable) and each
+   * container's cgroup v2 figures (cpu.stat usage_usec, memory.current), for the host's metrics
+   * sampler; a container without a cgroup (not started, gone) is left out.
+   */
+  GuestStats: {
+    request: Empty,
+    response: z.object({
+      memory: z.object({ totalBytes: z.number().int().nonnegative(), availableBytes: z.number().int().nonnegative() }).nullable(),
+      containers: z.array(z.object({ containerId: Id, cpuUsageUsec: z.number().int().nonnegative().nullable(), memoryBytes: z.number().int().nonnegative().nullable() })),
+    }),
+  },
   /** The payload holds the bytes to write. */
   WriteStdin: { request: ProcessRef, response: z.object({ length: z.number().int() }) },
   CloseStdin: { request: ProcessRef, response: Empty },

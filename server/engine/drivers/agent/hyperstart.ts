@@ -218,7 +218,7 @@ export function createHyperstartAgent(_env: DriverEnv, proxy: Proxy, shim: Shim,
       return withProxy(pod, `list processes of ${id}`, (client) => hyper(client, pod, 'pscontainer', { container: id, format: options.format, psargs: options.args }));
     },
 
-    // No containerStats: the hyperstart protocol has no command that reports a container's
+    // No guestStats: the hyperstart protocol has no command that reports a container's
     // resource use (only pscontainer's ps output), so its pods show the VM's figures alone.
 
     async attach(pod, _c, token) {

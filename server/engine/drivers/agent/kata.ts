@@ -182,6 +182,11 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim, hotpl
       return options.format === 'json' ? JSON.stringify(body.processes ?? []) : body.output;
     },
 
+    async guestStats(pod) {
+      const { body } = await withPodAgent(pod, 'read guest statistics', (client) => client.call('GuestStats', {}));
+      return body;
+    },
+
     async attach(pod, c, token) {
       const handle = proxyOf(pod);
       const ref = { containerId: c.config.id, execId: token };

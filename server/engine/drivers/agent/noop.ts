@@ -47,6 +47,10 @@ export function createNoopAgent(shim: Shim, hotplug?: BlockHotplug): Agent {
     async processList() {
       return '';
     },
+    // Mock figures, one per configured container: nothing runs, so nothing is used; no guest memory.
+    async guestStats(pod) {
+      return { memory: null, containers: pod.config.containers.map((c) => ({ containerId: c.id, cpuUsageUsec: 0, memoryBytes: 0 })) };
+    },
     async attach(): Promise<ProcessIo> {
       const stdout = new PassThrough();
       const stderr = new PassThrough();

@@ -28,6 +28,22 @@ export interface ContainerProbe {
   exitCode: number | null;
 }
 
+/** One container's cgroup figures in the guest, as read at the call. */
+export interface ContainerStats {
+  containerId: string;
+  /** cpu.stat usage_usec: CPU time of all its processes since its cgroup was made. */
+  cpuUsageUsec: number | null;
+  /** memory.current; null without the memory controller. */
+  memoryBytes: number | null;
+}
+
+/** The guest's own view: its memory, and each container's cgroup figures, read at the call. */
+export interface GuestStats {
+  /** From the guest's /proc/meminfo; null where the agent cannot tell. */
+  memory: { totalBytes: number; availableBytes: number } | null;
+  containers: ContainerStats[];
+}
+
 export interface Agent {
   /** Before boot: the devices this agent needs on the VM (its channel, the shared directory). */
   devices(pod: PodContext): Promise<VmDevice[]>;
@@ -49,4 +65,9 @@ export interface Agent {
   /** Attaches to a process started by startContainer or exec (token from its Process). */
   attach(pod: PodContext, c: ContainerContext, token: string): Promise<ProcessIo>;
   probeContainer(pod: PodContext, c: ContainerContext): Promise<ContainerProbe>;
+  /**
+   * Optional: the guest's memory and every container's figures from its cgroups, for the metrics
+   * sampler (containers without a cgroup left out). Absent where the protocol has no such command.
+   */
+  guestStats?(pod: PodContext): Promise<GuestStats>;
 }
