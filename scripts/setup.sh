@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 
 # postgresql: the server is only started by the tests of the PostgreSQL store.
 # crun: the guest agent's tests run it on the host too; bsdutils: `script`, copied into the guest for TTYs.
+# python3: podvisor-oci's pty handoff (server/host-procs/pty-handoff), SCM_RIGHTS that Node.js cannot send.
 # podman, conmon, runc, containerd: the real clients the OCI runtime and the shim v2 are tested under (runc: podman's own
 # containers, as crun refuses this host's cgroup layout; the bench's baseline).
-APT_PACKAGES=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs util-linux bsdutils crun chromium postgresql containernetworking-plugins iptables iproute2 podman conmon runc containerd)
+APT_PACKAGES=(qemu-system-x86 qemu-utils busybox-static cpio kmod e2fsprogs util-linux bsdutils python3 crun chromium postgresql containernetworking-plugins iptables iproute2 podman conmon runc containerd)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -13,8 +13,8 @@ const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 // nothing, the exit code from wait() is what the user gets.
 const ignore = () => undefined;
 
-/** Raw mode and the window size, sent first and again on every SIGWINCH (stdout's 'resize'). */
-async function shareTerminal(io: ProcessIo): Promise<() => void> {
+/** Raw mode and the window size, sent first and again on every SIGWINCH (stdout's 'resize'); also podvisor-oci's relay's. */
+export async function shareTerminal(io: ProcessIo): Promise<() => void> {
   const { stdin, stdout } = process;
   if (stdin.isTTY) stdin.setRawMode(true);
   // A terminal of unknown size (0x0, e.g. under script(1)) has nothing to tell the guest.

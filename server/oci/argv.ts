@@ -28,7 +28,8 @@ export interface OciHandlers {
   resume(g: Globals, id: string): Promise<void>;
   ps(g: Globals, id: string, format: 'table' | 'json'): Promise<void>;
   list(g: Globals, format: 'table' | 'json', quiet: boolean): Promise<void>;
-  relay(g: Globals, id: string, token: string | null): Promise<number>;
+  /** `tty`: its stdio is a terminal pty-handoff.ts made. */
+  relay(g: Globals, id: string, token: string | null, tty: boolean): Promise<number>;
 }
 
 /** One error line in the --log file, in the format asked for. */
@@ -125,6 +126,7 @@ export function buildProgram(h: OciHandlers, version: string, defaultRoot: strin
     .command(RELAY_MARKER, { hidden: true })
     .argument('<id>')
     .option('--token <token>')
-    .action((id: string, o: { token?: string }) => h.relay(g(), id, o.token ?? null).then(setExit));
+    .option('--tty')
+    .action((id: string, o: { token?: string; tty?: boolean }) => h.relay(g(), id, o.token ?? null, o.tty === true).then(setExit));
   return program;
 }

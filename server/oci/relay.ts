@@ -8,10 +8,16 @@
 // The init relay exists before the process does (OCI `create` precedes `start`): it waits on a
 // unix socket in the container's state dir for `start` to send the process token. An exec relay
 // gets its token in argv. Either tells its spawner it is ready on fd 3.
+//
+// With a terminal (--console-socket), pty-handoff.ts has made our stdio the slave of a pty whose
+// master the client holds: the guest process has a pty of its own, so ours passes bytes through
+// raw, and the client's resizes (SIGWINCH on our terminal) are passed on, as `podvisor container
+// enter` does on a terminal (server/cli/attach.ts).
 import { closeSync, writeSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { finished } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
+import { shareTerminal } from '../cli/attach.js';
 import type { ProcessIo, VC } from '../engine/index.js';
 
 /** The process lost (the pod gone, the agent unreachable): what `podman wait` says then. */
@@ -27,6 +33,8 @@ export interface RelayOptions {
   /** An exec's token; absent for the init relay, which waits for `start` on `socketPath`. */
   token?: string;
   socketPath: string;
+  /** Our stdio is a terminal joined to the process's (the guest gave it a pty). */
+  tty: boolean;
 }
 
 function tellSpawner(line: string): void {
@@ -65,13 +73,15 @@ function awaitStart(socketPath: string, attach: (token: string) => Promise<Proce
   });
 }
 
-async function relay(io: ProcessIo): Promise<number> {
+async function relay(io: ProcessIo, tty: boolean): Promise<number> {
   io.stdout.pipe(process.stdout, { end: false });
   io.stderr.pipe(process.stderr, { end: false });
   const outputEnded = Promise.all([finished(io.stdout), finished(io.stderr)]).catch(() => undefined);
   const forward = (signal: NodeJS.Signals) => void io.signal(signal).catch(() => undefined);
   for (const s of FORWARDED) process.on(s, forward);
+  const unshare = tty ? await shareTerminal(io) : () => undefined;
   // conmon gives a pipe with -i, /dev/null otherwise: either way EOF closes the process's stdin.
+  // A terminal has no EOF: the process's pty gets ^D as the byte it is, as under runc.
   void (async () => {
     for await (const chunk of process.stdin) await io.writeStdin(chunk as Buffer);
     await io.closeStdin();
@@ -83,6 +93,7 @@ async function relay(io: ProcessIo): Promise<number> {
   } catch {
     return EXIT_LOST;
   } finally {
+    unshare();
     io.close();
   }
 }
@@ -104,5 +115,5 @@ export async function runRelay(opts: RelayOptions): Promise<number> {
   }
   // Output and exit come through `io` from here on: the store is no longer needed.
   await opts.vc.close().catch(() => undefined);
-  return relay(io);
+  return relay(io, opts.tty);
 }

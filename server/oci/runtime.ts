@@ -11,7 +11,8 @@ import { createInterface } from 'node:readline';
 import type { Connection } from '../cli/client.js';
 import { EngineError, type State } from '../engine/index.js';
 import type { CreateArgs, ExecArgs, Globals, OciHandlers } from './argv.js';
-import { ociProcessToCmd, ociToPodConfig } from './spec.js';
+import { consoleRequestOf, handoffCommand, type ConsoleRequest } from './pty-handoff.js';
+import { ociProcessToCmd, ociTerminalOf, ociToPodConfig } from './spec.js';
 import { listRecords, ociState, readRecord, relayAlive, relaySocketOf, removeRecord, RELAY_MARKER, writeRecord, type ContainerRecord } from './state.js';
 
 async function withApi<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
@@ -36,13 +37,14 @@ async function writePidFile(file: string, pid: number): Promise<void> {
 }
 
 /**
- * Leaves a relay (relay.ts) running, detached from us, with our stdio (conmon's pipes), and waits
- * for its first word on fd 3. fds 4-9 are shadowed so none of conmon's own pipes (sync, start)
- * stay open in it past our exit.
+ * Leaves a relay (relay.ts) running, detached from us, with our stdio (conmon's pipes) or behind a
+ * pty handed to the client's console socket (pty-handoff.ts), and waits for its first word on fd 3.
+ * fds 4-9 are shadowed so none of conmon's own pipes (sync, start) stay open in it past our exit.
  */
-function spawnRelay(g: Globals, id: string, token: string | null): Promise<number> {
-  const argv = [...process.execArgv, process.argv[1]!, ...(g.envFile ? ['--env-file', g.envFile] : []), '--root', g.root, RELAY_MARKER, id, ...(token ? ['--token', token] : [])];
-  const child = spawn(process.execPath, argv, { detached: true, cwd: '/', stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'ignore', 'ignore', 'ignore', 'ignore', 'ignore', 'ignore'] });
+function spawnRelay(g: Globals, id: string, token: string | null, pty: ConsoleRequest | null): Promise<number> {
+  const argv = [...process.execArgv, process.argv[1]!, ...(g.envFile ? ['--env-file', g.envFile] : []), '--root', g.root, RELAY_MARKER, id, ...(token ? ['--token', token] : []), ...(pty ? ['--tty'] : [])];
+  const { file, args } = pty ? handoffCommand(pty, process.execPath, argv) : { file: process.execPath, args: argv };
+  const child = spawn(file, args, { detached: true, cwd: '/', stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'ignore', 'ignore', 'ignore', 'ignore', 'ignore', 'ignore'] });
   return new Promise((resolve, reject) => {
     const fail = (why: string) => {
       child.kill('SIGKILL');
@@ -82,12 +84,6 @@ async function engineState(c: Connection, id: string): Promise<State | null> {
   }
 }
 
-function noTerminal(tty: boolean, consoleSocket: string | null): void {
-  if (tty || consoleSocket) {
-    throw new EngineError('NOT_SUPPORTED', '--tty/--console-socket: sending the terminal master over a unix socket (SCM_RIGHTS) needs a native addon Podvisor does not ship; run without -t');
-  }
-}
-
 function print(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
@@ -100,17 +96,17 @@ async function exitWhenFlushed(code: number): Promise<never> {
 
 export const handlers: OciHandlers = {
   async create(g, a: CreateArgs) {
-    noTerminal(false, a.consoleSocket);
     if (a.preserveFds) throw new EngineError('NOT_SUPPORTED', `--preserve-fds ${a.preserveFds}: host file descriptors cannot be passed into the VM`);
     const bundle = path.resolve(a.bundle);
     const raw = JSON.parse(await readFile(path.join(bundle, 'config.json'), 'utf8')) as unknown;
     const { config } = ociToPodConfig(raw, { id: a.id, bundle });
+    const pty = consoleRequestOf(ociTerminalOf((raw as { process: unknown }).process), a.consoleSocket, 'config.json process');
     if (await readRecord(g.root, a.id).then(() => true, () => false)) throw new EngineError('CONTAINER_EXISTS', `container ${a.id} exists`);
     await withApi(async (c) => {
       await c.api.pod.create.mutate(config as Parameters<typeof c.api.pod.create.mutate>[0]);
       try {
         await writeRecord(g.root, { id: a.id, bundle, rootfs: config.containers![0]!.rootFs, pid: 0, created: new Date().toISOString(), annotations: config.annotations ?? {}, started: false });
-        const pid = await spawnRelay(g, a.id, null);
+        const pid = await spawnRelay(g, a.id, null, pty);
         const record = await readRecord(g.root, a.id);
         await writeRecord(g.root, { ...record, pid });
         if (a.pidFile) await writePidFile(a.pidFile, pid);
@@ -168,25 +164,31 @@ export const handlers: OciHandlers = {
   },
 
   async exec(g, a: ExecArgs) {
-    noTerminal(a.tty, a.consoleSocket);
     await readRecord(g.root, a.id);
-    let cmd;
+    let spec: unknown;
     if (a.processFile) {
-      cmd = ociProcessToCmd(JSON.parse(await readFile(a.processFile, 'utf8')), [], '');
+      spec = JSON.parse(await readFile(a.processFile, 'utf8'));
     } else {
       if (!a.args.length) throw new EngineError('INVALID_ARGUMENT', 'exec needs --process or a command');
-      cmd = ociProcessToCmd({ args: a.args, cwd: a.cwd ?? '/', env: a.env, user: { uid: 0, gid: 0 } }, [], '');
+      spec = { args: a.args, cwd: a.cwd ?? '/', env: a.env, user: { uid: 0, gid: 0 } };
     }
+    // As runc: --tty asks for a terminal whatever the process.json says.
+    if (a.tty) spec = { ...(spec as object), terminal: true };
+    const cmd = ociProcessToCmd(spec, [], '');
+    const terminal = ociTerminalOf(spec);
+    if (!a.detach && a.consoleSocket) throw new EngineError('NOT_SUPPORTED', `--console-socket ${a.consoleSocket} without --detach: a foreground exec relays on its own stdio`);
+    const pty = a.detach ? consoleRequestOf(terminal, a.consoleSocket, 'the exec process') : null;
     const process_ = await withApi((c) => c.api.container.enter.mutate({ podId: a.id, containerId: a.id, cmd: cmd as Parameters<typeof c.api.container.enter.mutate>[0]['cmd'] }));
     if (a.detach) {
-      const pid = await spawnRelay(g, a.id, process_.token);
+      const pid = await spawnRelay(g, a.id, process_.token, pty);
       if (a.pidFile) await writePidFile(a.pidFile, pid);
       return 0;
     }
-    // Foreground, as `runc exec` without -d: this process relays, and exits with the process's code.
+    // Foreground, as `runc exec` without -d: this process relays on its own stdio (a terminal with
+    // -t, then), and exits with the process's code.
     const { openEngine } = await import('../engine/index.js');
     const { runRelay } = await import('./relay.js');
-    return exitWhenFlushed(await runRelay({ vc: await openEngine(), podId: a.id, containerId: a.id, token: process_.token, socketPath: '' }));
+    return exitWhenFlushed(await runRelay({ vc: await openEngine(), podId: a.id, containerId: a.id, token: process_.token, socketPath: '', tty: terminal !== null }));
   },
 
   async pause(g, id) {
@@ -218,9 +220,9 @@ export const handlers: OciHandlers = {
     print(rows.map((r) => r.join('\t')).join('\n'));
   },
 
-  async relay(g, id, token) {
+  async relay(g, id, token, tty) {
     const { openEngine } = await import('../engine/index.js');
     const { runRelay } = await import('./relay.js');
-    return exitWhenFlushed(await runRelay({ vc: await openEngine(), podId: id, containerId: id, token: token ?? undefined, socketPath: relaySocketOf(g.root, id) }));
+    return exitWhenFlushed(await runRelay({ vc: await openEngine(), podId: id, containerId: id, token: token ?? undefined, socketPath: relaySocketOf(g.root, id), tty }));
   },
 };

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { EngineError } from '../engine/errors.js';
 import type { CmdInput, ContainerConfigInput, MountSchema, PodConfigInput } from '../engine/types.js';
+import type { ConsoleSize } from './pty-handoff.js';
 
 /** The pod annotation listing the spec fields the VM provides instead (comma-separated). */
 export const UNAPPLIED_ANNOTATION = 'io.podvisor.oci.vm-provided';
@@ -66,6 +67,14 @@ const PROCESS_KEYS = ['terminal', 'consoleSize', 'user', 'args', 'env', 'cwd', '
 const PROCESS_VM_PROVIDED = ['rlimits', 'apparmorProfile', 'oomScoreAdj', 'selinuxLabel'] as const;
 /** umask 0022, the guest's own: podman always sends it. */
 const GUEST_UMASK = 0o022;
+const GUEST_CONSOLE = '/dev/console';
+
+/** A process's terminal (null: it has none) and the size it starts with, when the client gave one. */
+export function ociTerminalOf(raw: unknown): { size: ConsoleSize | null } | null {
+  const p = parse(ProcessSpec, raw, 'OCI process');
+  if (!p.terminal) return null;
+  return { size: p.consoleSize ? { rows: p.consoleSize.height, columns: p.consoleSize.width } : null };
+}
 
 /** process (config.json's, or an exec's process.json) → the engine's Cmd; `vmProvided` collects what the VM does its own way. */
 export function ociProcessToCmd(raw: unknown, vmProvided: string[] = [], prefix = 'process.'): CmdInput {
@@ -73,7 +82,6 @@ export function ociProcessToCmd(raw: unknown, vmProvided: string[] = [], prefix 
   onlyKnown(p, PROCESS_KEYS, prefix);
   onlyKnown(p.user, ['uid', 'gid', 'umask', 'additionalGids', 'username'], `${prefix}user.`);
   if (p.user.umask !== undefined && p.user.umask !== GUEST_UMASK) refuse(`${prefix}user.umask`, `only ${GUEST_UMASK.toString(8).padStart(4, '0')} (the guest's) is supported, not ${p.user.umask.toString(8).padStart(4, '0')}`);
-  if (p.terminal) refuse(`${prefix}terminal`, 'a terminal needs the pty master passed over --console-socket (SCM_RIGHTS), which Node.js cannot do without a native addon; run without -t');
   for (const key of PROCESS_VM_PROVIDED) if (p[key] !== undefined) vmProvided.push(`${prefix}${key}`);
   const envs = (p.env ?? []).map((e, i) => {
     const eq = e.indexOf('=');
@@ -92,8 +100,10 @@ export function ociProcessToCmd(raw: unknown, vmProvided: string[] = [], prefix 
     user: String(p.user.uid),
     primaryGroup: String(p.user.gid),
     supplementaryGroups: (p.user.additionalGids ?? []).map(String),
-    interactive: false,
-    console: '',
+    // A terminal is the guest's pty (any non-empty console asks for one, processSpecOf in the kata
+    // driver), with stdin; the relay joins it to the client's through pty-handoff.ts.
+    interactive: p.terminal === true,
+    console: p.terminal ? GUEST_CONSOLE : '',
     detach: true,
     noNewPrivileges: p.noNewPrivileges ?? false,
     ...(capabilities ? { capabilities } : {}),

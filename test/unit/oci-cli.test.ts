@@ -1,7 +1,9 @@
 // podvisor-oci's command line (runc's), its OCI state JSON, its --log lines and its settings file.
 // The argv lists are the ones podman 4.3 and conmon really pass (research/real-clients).
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildProgram, logLine, type Globals, type OciHandlers } from '../../server/oci/argv.js';
+import { consoleRequestOf, handoffCommand, PTY_HANDOFF } from '../../server/oci/pty-handoff.js';
 import { envFileOf, parseEnvFile } from '../../server/oci/settings.js';
 import { ociState, relayAlive, RELAY_MARKER, type ContainerRecord } from '../../server/oci/state.js';
 
@@ -59,7 +61,28 @@ describe('argv, as conmon and podman pass it', () => {
   });
 
   it('the relay command, with its marker and the ID next to each other', async () => {
-    expect((await parse('--env-file', '/e', RELAY_MARKER, ID, '--token', 't1')).calls).toEqual([['relay', { ...G, envFile: '/e' }, ID, 't1']]);
+    expect((await parse('--env-file', '/e', RELAY_MARKER, ID, '--token', 't1')).calls).toEqual([['relay', { ...G, envFile: '/e' }, ID, 't1', false]]);
+    expect((await parse(RELAY_MARKER, ID, '--tty')).calls).toEqual([['relay', G, ID, null, true]]);
+  });
+
+  it('a relay with a terminal runs behind the pty handoff, which execs it with its argv unchanged', () => {
+    const relay = ['/usr/bin/node', ['/x/oci.js', RELAY_MARKER, ID, '--tty']] as const;
+    expect(handoffCommand({ socket: '/tmp/conmon-term.X', size: { rows: 30, columns: 100 } }, relay[0], relay[1])).toEqual({
+      file: '/usr/bin/python3',
+      args: [PTY_HANDOFF, '/tmp/conmon-term.X', '30', '100', '/usr/bin/node', '/x/oci.js', RELAY_MARKER, ID, '--tty'],
+    });
+    // No consoleSize: 0 0, the pty's own size until the client resizes it.
+    expect(handoffCommand({ socket: '/s', size: null }, relay[0], relay[1]).args.slice(1, 4)).toEqual(['/s', '0', '0']);
+    expect(PTY_HANDOFF).toMatch(/server\/host-procs\/pty-handoff\/pty_handoff\.py$/);
+    expect(existsSync(PTY_HANDOFF)).toBe(true);
+  });
+
+  it('a terminal and a console socket go together, as runc has them', () => {
+    const size = { rows: 30, columns: 100 };
+    expect(consoleRequestOf({ size }, '/tmp/c', 'config.json process')).toEqual({ socket: '/tmp/c', size });
+    expect(consoleRequestOf(null, null, 'config.json process')).toBeNull();
+    expect(() => consoleRequestOf({ size: null }, null, 'config.json process')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'config.json process: a terminal needs --console-socket, to send its pty master to' }));
+    expect(() => consoleRequestOf(null, '/tmp/c', 'the exec process')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: '--console-socket /tmp/c: the exec process has no terminal to send' }));
   });
 
   it('refuses what it does not know, naming it', async () => {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../server/engine/errors.js';
 import { CmdSchema, PodConfigSchema } from '../../server/engine/types.js';
-import { BUNDLE_ANNOTATION, ociProcessToCmd, ociToPodConfig, UNAPPLIED_ANNOTATION, type OciSpec } from '../../server/oci/spec.js';
+import { BUNDLE_ANNOTATION, ociProcessToCmd, ociTerminalOf, ociToPodConfig, UNAPPLIED_ANNOTATION, type OciSpec } from '../../server/oci/spec.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8'));
 const podmanSpec = (): OciSpec => fixture('podman-config.json');
@@ -122,11 +122,25 @@ describe('fields that map onto the pod', () => {
   });
 });
 
+describe('a terminal', () => {
+  it('process.terminal asks the guest for a pty, with stdin; consoleSize is the size it starts with', () => {
+    const spec = edited((s) => Object.assign(s.process, { terminal: true, consoleSize: { height: 30, width: 100 } }));
+    expect(CmdSchema.parse(map(spec).config.containers![0]!.cmd)).toMatchObject({ interactive: true, console: '/dev/console' });
+    expect(ociTerminalOf(spec.process)).toEqual({ size: { rows: 30, columns: 100 } });
+  });
+
+  it('without consoleSize the pty keeps its own size; without terminal there is none, consoleSize or not', () => {
+    expect(ociTerminalOf({ ...podmanSpec().process, terminal: true })).toEqual({ size: null });
+    const cmd = CmdSchema.parse(map(podmanSpec()).config.containers![0]!.cmd);
+    expect(cmd).toMatchObject({ interactive: false, console: '' });
+    expect(ociTerminalOf({ ...podmanSpec().process, consoleSize: { height: 1, width: 1 } })).toBeNull();
+  });
+});
+
 describe('fields that are refused, by name', () => {
   const cases: [string, (s: OciSpec & Record<string, any>) => void, string][] = [
     ['an unknown top-level field', (s) => (s['vm'] = {}), 'config.json vm:'],
     ['an unknown process field', (s) => (s.process['ioPriority'] = {}), 'process.ioPriority'],
-    ['a terminal', (s) => (s.process.terminal = true), 'process.terminal'],
     ['a umask other than 0022', (s) => (s.process.user.umask = 0o077), 'process.user.umask'],
     ['a domain name', (s) => (s.domainname = 'example'), 'domainname'],
     ['ociVersion 2', (s) => (s.ociVersion = '2.0.0'), 'ociVersion'],

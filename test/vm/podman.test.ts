@@ -21,12 +21,12 @@ const runtime = path.join(tmp, 'podvisor-oci');
 const image = 'localhost/pvbb:1';
 const limits = ['--ulimit', 'nofile=20000:20000', '--ulimit', 'nproc=32768:32768'];
 
-const podman = (...args: string[]) =>
-  execa('podman', ['--root', storage, '--runroot', runroot, '--storage-driver', 'overlay', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--runtime', runtime, ...args], {
-    env: { CONTAINERS_CONF: path.join(tmp, 'containers.conf') },
-    reject: false,
-    timeout: 240_000,
-  });
+const podmanArgs = (args: string[]) => ['--root', storage, '--runroot', runroot, '--storage-driver', 'overlay', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--runtime', runtime, ...args];
+const podmanOptions = { env: { CONTAINERS_CONF: path.join(tmp, 'containers.conf') }, reject: false, timeout: 240_000 } as const;
+const podman = (...args: string[]) => execa('podman', podmanArgs(args), podmanOptions);
+const shellWords = (words: string[]) => words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
+/** With `input` on podman's stdin, a pipe closed after it. */
+const podmanFed = (input: string, ...args: string[]) => execa('podman', podmanArgs(args), { ...podmanOptions, input });
 const podvisor = (...args: string[]) => execa('node', [path.join(REPO, 'bin/podvisor.js'), ...args], { env: { PODVISOR_HOME: home, PODVISOR_RUN_DIR: runDir }, reject: false });
 const podIds = async () => (JSON.parse((await podvisor('pod', 'list', '--json')).stdout) as { id: string }[]).map((p) => p.id);
 const mountsOfOurs = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(tmp));
@@ -73,7 +73,13 @@ describe('podman --runtime podvisor-oci on real QEMU pods', () => {
     await expectNothingLeft();
   }, 300_000);
 
-  it('runs a detached container: exec, logs, pause/unpause, stop, rm; its PID is a child of conmon', async () => {
+  it('runs a container on a terminal: run -t --rm, its output and exit code, nothing left', async () => {
+    const run = await podman('run', '-t', '--rm', '--network=none', ...limits, image, 'sh', '-c', 'tty; echo hello; exit 3');
+    expect([run.stdout.split(/\r?\n/), run.exitCode], run.stderr).toEqual([[expect.stringMatching(/^\/dev\/pts\/\d+$/), 'hello'], 3]);
+    await expectNothingLeft();
+  }, 300_000);
+
+  it('runs a detached container: exec (-t, -it too), logs, pause/unpause, stop, rm; its PID is a child of conmon', async () => {
     const run = await podman('run', '-d', '--name', 'c1', '--network=none', ...limits, image, 'sh', '-c', 'echo started; while true; do sleep 1; done');
     expect(run.exitCode, run.stderr).toBe(0);
     const id = run.stdout.trim();
@@ -89,10 +95,21 @@ describe('podman --runtime podvisor-oci on real QEMU pods', () => {
     const exec = await podman('exec', 'c1', 'echo', 'exec-out');
     expect([exec.stdout, exec.exitCode], exec.stderr).toEqual(['exec-out', 0]);
     expect((await podman('exec', 'c1', 'sh', '-c', 'exit 7')).exitCode).toBe(7);
-    // A terminal is refused, saying why (no pty master to pass over the console socket).
-    const tty = await podman('exec', '-t', 'c1', 'echo', 'tty');
-    expect(tty.exitCode).not.toBe(0);
-    expect(tty.stderr).toContain('SCM_RIGHTS');
+    // A terminal: the guest's pty, relayed onto the pty whose master went over conmon's console
+    // socket. `tty` names the guest's; a client that is no terminal itself gives no size, so the
+    // guest's pty keeps its 24x80.
+    const tty = await podman('exec', '-t', 'c1', 'sh', '-c', 'tty; stty size; exit 5');
+    expect([tty.stdout.split(/\r?\n/), tty.exitCode], tty.stderr).toEqual([[expect.stringMatching(/^\/dev\/pts\/\d+$/), '24 80'], 5]);
+    // podman on a 30x100 terminal (script(1) gives it one) sets that size on conmon's pty, which is
+    // the relay's; the relay passes it on. It may land just after the process started (the guest
+    // starts it at 24x80), so the process waits for it, 5 s at most.
+    const waitForSize = 'i=0; while [ "$(stty size)" = "24 80" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; stty size';
+    const inScript = `stty rows 30 cols 100; ${shellWords(['podman', ...podmanArgs(['exec', '-t', 'c1', 'sh', '-c', waitForSize])])}`;
+    const sized = await execa('script', ['-qec', inScript, '/dev/null'], { ...podmanOptions, input: '' });
+    expect([sized.stdout.split(/\r?\n/).at(-1), sized.exitCode], sized.stderr).toEqual(['30 100', 0]);
+    // -it from a pipe: the line reaches the process through both ptys (the guest's echoes it).
+    const fed = await podmanFed('hi\n', 'exec', '-i', '-t', 'c1', 'sh', '-c', 'read l; echo "got $l"; exit 4');
+    expect([fed.stdout.split(/\r?\n/), fed.exitCode], fed.stderr).toEqual([['hi', 'got hi'], 4]);
     expect((await podman('logs', 'c1')).stdout).toBe('started');
 
     expect((await podman('pause', 'c1')).exitCode).toBe(0);
