@@ -11,7 +11,6 @@ import { CODE, serve, TtrpcClient, TtrpcError, type Handlers } from './ttrpc.js'
 
 const REFUSED: Record<string, string> = {
   Checkpoint: 'checkpointing a VM container is not supported',
-  ResizePty: 'no terminal: this shim refuses terminals at Create and Exec',
   Update: 'changing the resources of a running VM is not supported',
   Stats: 'task stats are not reported by this shim (the console shows VM CPU and memory)',
 };
@@ -76,6 +75,7 @@ export async function runDaemon(opts: { api: Connection; podId: string; socket: 
     Resume: (r) => service.resume(r),
     Kill: (r) => service.kill(r),
     Exec: (r) => service.exec(r),
+    ResizePty: (r) => service.resizePty(r),
     CloseIO: (r) => service.closeIo(r),
     Wait: (r) => service.wait(r),
     Connect: (r) => service.connect(r),

@@ -26,6 +26,10 @@ interface Proc {
   exitStatus: number;
   exitedAt: Date | null;
   stdio: { stdin: string; stdout: string; stderr: string };
+  /** The guest gives the process a pty; its output is all on stdout, containerd's console. */
+  terminal: boolean;
+  /** A ResizePty that came before the process started, applied once it has. */
+  size: { rows: number; columns: number } | null;
   /** An exec's process.json, until it starts. */
   spec: unknown;
   wired: WiredIo | null;
@@ -43,9 +47,9 @@ interface Task {
 
 export type Publish = (topic: string, type: string, event: Record<string, unknown>) => void;
 
-function newProc(execId: string, stdio: Proc['stdio'], spec: unknown = null): Proc {
+function newProc(execId: string, stdio: Proc['stdio'], terminal: boolean, spec: unknown = null): Proc {
   let markExited!: (code: number) => void;
-  const proc = { execId, pid: 0, status: 'created', exitStatus: 0, exitedAt: null, stdio, spec, wired: null, io: null } as unknown as Proc;
+  const proc = { execId, pid: 0, status: 'created', exitStatus: 0, exitedAt: null, stdio, terminal, size: null, spec, wired: null, io: null } as unknown as Proc;
   proc.exit = new Promise<void>((resolve) => {
     markExited = (code) => {
       proc.status = 'stopped';
@@ -56,6 +60,15 @@ function newProc(execId: string, stdio: Proc['stdio'], spec: unknown = null): Pr
   });
   proc.markExited = markExited;
   return proc;
+}
+
+/**
+ * containerd's terminal flag and the spec's process.terminal must agree: the flag says how
+ * containerd wired its FIFOs, the spec is what the guest is asked for (ociProcessToCmd).
+ */
+function checkTerminal(flag: boolean, process: unknown, what: string): void {
+  const inSpec = (process as { terminal?: unknown } | undefined)?.terminal === true;
+  if (flag !== inSpec) throw new TtrpcError(CODE.invalidArgument, `terminal: the request says ${flag}, ${what} process.terminal ${inSpec}`);
 }
 
 const signalName = (n: number) => Object.entries(os.signals).find(([, v]) => v === n)?.[0] ?? String(n);
@@ -117,11 +130,11 @@ export class TaskService {
   }
 
   async create(req: { id: string; bundle: string; rootfs: { type: string; source: string; options: string[] }[]; terminal: boolean; stdin: string; stdout: string; stderr: string; checkpoint: string }): Promise<{ pid: number }> {
-    if (req.terminal) throw new TtrpcError(CODE.unimplemented, 'terminal: a tty for a VM container is not supported by this shim; run without -t');
     if (req.checkpoint) throw new TtrpcError(CODE.unimplemented, 'checkpoint: restoring from a checkpoint is not supported');
     if (this.tasks.has(req.id)) throw new TtrpcError(CODE.alreadyExists, `task ${req.id} exists`);
     if (req.rootfs.length > 1) throw new TtrpcError(CODE.unimplemented, 'rootfs: more than one mount is not supported');
-    const spec = JSON.parse(await readFile(path.join(req.bundle, 'config.json'), 'utf8')) as { root: { path: string } };
+    const spec = JSON.parse(await readFile(path.join(req.bundle, 'config.json'), 'utf8')) as { root: { path: string }; process?: unknown };
+    checkTerminal(req.terminal, spec.process, "config.json's");
     spec.root.path = path.resolve(req.bundle, spec.root.path);
     const { config } = ociToPodConfig(spec, { id: req.id, bundle: req.bundle, inSandbox: true });
     let rootfsMounted: string | null = null;
@@ -137,11 +150,11 @@ export class TaskService {
       if (rootfsMounted) await linuxHost.umount(rootfsMounted, { lazy: true }).catch(() => undefined);
       throw err;
     }
-    const task: Task = { id: req.id, bundle: req.bundle, rootfsMounted, init: newProc('', { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr }), execs: new Map() };
+    const task: Task = { id: req.id, bundle: req.bundle, rootfsMounted, init: newProc('', { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr }, req.terminal), execs: new Map() };
     // Until it starts, the task's PID is the VM's: the host process that stands for the pod (as kata's shim answers).
     task.init.pid = (await this.api.api.pod.status.query({ podId: this.podId })).vm?.pid ?? 0;
     this.tasks.set(req.id, task);
-    this.publish('/tasks/create', 'TaskCreate', { containerId: req.id, bundle: req.bundle, rootfs: req.rootfs, io: { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, terminal: false }, pid: task.init.pid });
+    this.publish('/tasks/create', 'TaskCreate', { containerId: req.id, bundle: req.bundle, rootfs: req.rootfs, io: { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr, terminal: req.terminal }, pid: task.init.pid });
     return { pid: task.init.pid };
   }
 
@@ -149,6 +162,7 @@ export class TaskService {
     proc.io = io;
     proc.wired = wireFifos(io, proc.stdio);
     proc.status = 'running';
+    if (proc.size) void io.resize(proc.size.rows, proc.size.columns).catch(() => undefined);
     void proc.wired.exited.then((code) => {
       proc.markExited(code);
       this.publish('/tasks/exit', 'TaskExit', { containerId: task.id, id: proc.execId || task.id, pid: proc.pid, exitStatus: code, exitedAt: timestamp(proc.exitedAt!) });
@@ -181,11 +195,11 @@ export class TaskService {
 
   async exec(req: { id: string; execId: string; terminal: boolean; stdin: string; stdout: string; stderr: string; spec: { value: Buffer } | null }): Promise<void> {
     const task = this.task(req.id);
-    if (req.terminal) throw new TtrpcError(CODE.unimplemented, 'terminal: a tty for a VM container is not supported by this shim; run without -t');
     if (task.execs.has(req.execId)) throw new TtrpcError(CODE.alreadyExists, `process ${req.execId} exists`);
     const spec = JSON.parse(Buffer.from(req.spec?.value ?? []).toString('utf8')) as unknown;
+    checkTerminal(req.terminal, spec, "the exec's");
     ociProcessToCmd(spec, [], ''); // refuse now what cannot run, rather than at Start
-    task.execs.set(req.execId, newProc(req.execId, { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr }, spec));
+    task.execs.set(req.execId, newProc(req.execId, { stdin: req.stdin, stdout: req.stdout, stderr: req.stderr }, req.terminal, spec));
     this.publish('/tasks/exec-added', 'TaskExecAdded', { containerId: req.id, execId: req.execId });
   }
 
@@ -198,7 +212,7 @@ export class TaskService {
       pid: p.pid,
       status: STATUS[p.status],
       ...p.stdio,
-      terminal: false,
+      terminal: p.terminal,
       exitStatus: p.exitStatus,
       exitedAt: p.exitedAt ? timestamp(p.exitedAt) : null,
       execId: req.execId,
@@ -264,6 +278,14 @@ export class TaskService {
     await this.api.api.pod.resume.mutate({ podId: this.podId });
     for (const t of this.tasks.values()) for (const p of [t.init, ...t.execs.values()]) if (p.status === 'paused') p.status = 'running';
     this.publish('/tasks/resumed', 'TaskResumed', { containerId: req.id });
+  }
+
+  /** The size of the process's pty in the guest (ctr sends its own terminal's, and again on SIGWINCH). */
+  async resizePty(req: { id: string; execId: string; width: number; height: number }): Promise<void> {
+    const p = this.proc(req.id, req.execId);
+    if (!p.terminal) throw new TtrpcError(CODE.failedPrecondition, `process ${req.execId || req.id} has no terminal`);
+    if (p.io) await p.io.resize(req.height, req.width);
+    else p.size = { rows: req.height, columns: req.width };
   }
 
   async closeIo(req: { id: string; execId: string; stdin: boolean }): Promise<void> {

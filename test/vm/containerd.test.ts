@@ -25,7 +25,22 @@ const image = 'localhost/pvbb:1';
 const RUNTIME = 'io.containerd.podvisor.v2';
 let containerd: ChildProcess;
 
-const ctr = (...args: string[]) => execa('ctr', ['-a', at('c.sock'), '-n', 'pv', ...args], { reject: false, timeout: 240_000 });
+const ctrArgs = (args: string[]) => ['-a', at('c.sock'), '-n', 'pv', ...args];
+const ctr = (...args: string[]) => execa('ctr', ctrArgs(args), { reject: false, timeout: 240_000 });
+const shellWords = (words: string[]) => words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
+/**
+ * ctr on a 30x100 terminal (script(1) gives it one): -t needs one, and sends its size (ResizePty).
+ * script's stdin stays open: at its EOF script would type an EOF character into ctr's terminal.
+ */
+const ctrOnTerminal = (...args: string[]) =>
+  execa('script', ['-qec', `stty rows 30 cols 100; ${shellWords(['ctr', ...ctrArgs(args)])}`, '/dev/null'], { reject: false, timeout: 240_000, stdin: 'pipe' });
+/**
+ * Lines of what a process on a terminal printed through ctr: the guest's pty ends them CR LF, and
+ * ctr's raw mode keeps OPOST and ONLCR (containerd's console expects runc's -onlcr pty), so CR CR LF.
+ */
+const terminalLines = (out: string) => out.trimEnd().split(/\r*\n/);
+/** The guest starts a pty at 24x80; ctr's size follows Start, so the process waits for it (5 s at most). */
+const WAIT_FOR_SIZE = 'i=0; while [ "$(stty size)" = "24 80" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done';
 const podvisor = (...args: string[]) => execa('node', [path.join(REPO, 'bin/podvisor.js'), ...args], { env, reject: false });
 const pods = async () => JSON.parse((await podvisor('pod', 'list', '--json')).stdout) as { id: string; containers?: unknown }[];
 const taskTable = async () => (await ctr('task', 'ls')).stdout.split('\n').slice(1).map((l) => l.split(/\s+/).filter(Boolean));
@@ -82,7 +97,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const id of ['c0', 'p2', 'p1']) {
+  for (const id of ['c0', 't0', 't1', 'p2', 'p1']) {
     await ctr('task', 'kill', '-s', 'SIGKILL', id);
     await ctr('task', 'delete', '-f', id);
     await ctr('container', 'rm', id);
@@ -97,6 +112,20 @@ describe('ctr --runtime io.containerd.podvisor.v2 on real QEMU pods', () => {
   it('runs a container to its end: output and exit code 3, then nothing left', async () => {
     const run = await ctr('run', '--rm', '--runtime', RUNTIME, image, 'c0', 'sh', '-c', 'echo hello; exit 3');
     expect([run.stdout, run.exitCode], `${run.stderr}\n${shimLogs()}`).toEqual(['hello', 3]);
+    await expectNothingLeft();
+  }, 300_000);
+
+  it('terminals: ctr run -t and ctr task exec -t get the guest pty, at the size of the terminal ctr is on, and their exit codes', async () => {
+    const run = await ctrOnTerminal('run', '-t', '--rm', '--runtime', RUNTIME, image, 't0', 'sh', '-c', `${WAIT_FOR_SIZE}; tty; stty size; exit 3`);
+    expect([terminalLines(run.stdout), run.exitCode], `${run.stderr}\n${shimLogs()}`).toEqual([[expect.stringMatching(/^\/dev\/pts\/\d+$/), '30 100'], 3]);
+
+    expect((await ctr('run', '-d', '--runtime', RUNTIME, image, 't1', 'sh', '-c', 'sleep 600')).exitCode).toBe(0);
+    const exec = await ctrOnTerminal('task', 'exec', '-t', '--exec-id', 'x1', 't1', 'sh', '-c', `${WAIT_FOR_SIZE}; tty; stty size; exit 4`);
+    expect([terminalLines(exec.stdout), exec.exitCode], `${exec.stderr}\n${shimLogs()}`).toEqual([[expect.stringMatching(/^\/dev\/pts\/\d+$/), '30 100'], 4]);
+    expect((await ctr('task', 'kill', '-s', 'SIGKILL', 't1')).exitCode).toBe(0);
+    await untilStopped('t1');
+    expect((await ctr('task', 'delete', 't1')).exitCode).toBe(0);
+    expect((await ctr('container', 'rm', 't1')).exitCode).toBe(0);
     await expectNothingLeft();
   }, 300_000);
 
