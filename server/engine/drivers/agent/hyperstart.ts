@@ -17,6 +17,7 @@ import { proxyHandleOf, socketPathOf, type Proxy, type ProxyHandle } from '../pr
 import type { DriverEnv } from '../registry.js';
 import type { Shim } from '../shim/types.js';
 import type { PodContext } from '../types.js';
+import { connectReviving, withConnection, type ConnectionPolicy } from './connection.js';
 import { releasePodShare, shareContainerMounts, sharedMountsOf, unshareMounts } from './kata-container-mounts.js';
 import { bindRootfs, hostSharedDir, unbindRootfs } from './kata-mounts.js';
 import { HYPER_SHARE_TAG, hyperProcessOf, signalNumberOf, startPodOf } from './hyperstart-payloads.js';
@@ -47,6 +48,9 @@ function toEngineError(err: unknown, what: string): EngineError {
   return new EngineError(/within \d+ ms/.test(message) ? 'TIMEOUT' : 'AGENT_FAILED', message, undefined, { cause: err });
 }
 
+/** The cc-proxy protocol's reading of failures, for the shared connection skeleton (connection.ts). */
+const HYPER_POLICY: ConnectionPolicy = { isUnreachable, toError: toEngineError };
+
 /** The guest no longer knows the container (its message, through the proxy). */
 const isGone = (err: unknown) => err instanceof EngineError && (/not found/.test(err.message) || err.cause instanceof Error && isUnreachable(err.cause));
 
@@ -58,26 +62,13 @@ export function createHyperstartAgent(_env: DriverEnv, proxy: Proxy, shim: Shim,
   };
 
   /** A connection to the proxy; one that is gone is started again by the proxy driver, and tried once more. */
-  async function connectProxy(pod: PodContext, handle = handleOf(pod)): Promise<CcClient> {
+  function connectProxy(pod: PodContext, handle = handleOf(pod)): Promise<CcClient> {
     const path = socketPathOf(handle.url);
-    try {
-      return await CcClient.connect(path);
-    } catch (err) {
-      if (!isUnreachable(err) || !(await proxy.revive(pod, handle))) throw toEngineError(err, `pod ${pod.id}: cannot reach the ccProxy at ${path}`);
-      return CcClient.connect(path).catch((again: unknown) => Promise.reject(toEngineError(again, `pod ${pod.id}: cannot reach the ccProxy at ${path}, even after restarting it`)));
-    }
+    return connectReviving(() => CcClient.connect(path), () => proxy.revive(pod, handle), HYPER_POLICY, `the ccProxy at ${path} (pod ${pod.id})`);
   }
 
-  async function withProxy<T>(pod: PodContext, what: string, fn: (client: CcClient) => Promise<T>, handle = handleOf(pod)): Promise<T> {
-    const client = await connectProxy(pod, handle);
-    try {
-      return await fn(client);
-    } catch (err) {
-      throw toEngineError(err, `pod ${pod.id}: ${what}`);
-    } finally {
-      client.close();
-    }
-  }
+  const withProxy = <T>(pod: PodContext, what: string, fn: (client: CcClient) => Promise<T>, handle = handleOf(pod)): Promise<T> =>
+    withConnection(() => connectProxy(pod, handle), fn, HYPER_POLICY, `pod ${pod.id}: ${what}`);
 
   const hyper = (client: CcClient, pod: PodContext, hyperName: string, data: object | null, tokens: string[] = [], timeoutMs = 60_000) =>
     client.command('Hyper', { containerId: pod.id, hyperName, tokens, data }, timeoutMs).then((body) => HyperResponseSchema.parse(body).data);

@@ -6,6 +6,9 @@ import { ProtocolError } from '../../../guest/protocol/messages.js';
 import { EngineError } from '../../errors.js';
 import { proxyHandleOf, socketPathOf, type ProxyHandle } from '../proxy/types.js';
 import type { PodContext } from '../types.js';
+import { connectReviving, withConnection, type ConnectionPolicy, type Revive } from './connection.js';
+
+export type { Revive } from './connection.js';
 
 export function toAgentError(err: unknown, what: string): EngineError {
   if (err instanceof EngineError) return err;
@@ -37,38 +40,21 @@ export function proxyOf(pod: PodContext): ProxyHandle {
 /** How long a call waits for the agent's socket while other clients hold it (noProxy). */
 const DIRECT_WAIT_MS = 30_000;
 
-/** Asks the proxy driver to restart a proxy that is gone; true when a second try makes sense. */
-export type Revive = () => Promise<boolean>;
+
+/** The kata protocol's reading of failures, for the shared connection skeleton (connection.ts). */
+const KATA_POLICY: ConnectionPolicy = { isUnreachable, toError: toAgentError };
 
 /**
  * A handle that is `direct` names the agent's own one-client socket (noProxy), not a proxy's.
  * When the proxy cannot be reached, `revive` may restart it, and the connection is tried once more.
  */
-export async function openClient({ url, direct }: ProxyHandle, revive?: Revive): Promise<AgentClient> {
+export function openClient({ url, direct }: ProxyHandle, revive?: Revive): Promise<AgentClient> {
   const path = socketPathOf(url);
   const connectOnce = () => (direct ? connectAgentSocketWhenFree(path, { waitMs: DIRECT_WAIT_MS, handshakeTimeoutMs: DIRECT_WAIT_MS }) : connectAgentSocket(path));
-  try {
-    return await connectOnce();
-  } catch (err) {
-    if (revive && isUnreachable(err) && (await revive())) {
-      try {
-        return await connectOnce();
-      } catch (again) {
-        throw toAgentError(again, `cannot reach the agent proxy at ${url}, even after restarting it`);
-      }
-    }
-    throw toAgentError(err, `cannot reach the agent proxy at ${url}`);
-  }
+  return connectReviving(connectOnce, revive, KATA_POLICY, `the agent proxy at ${url}`);
 }
 
 /** Runs `fn` on a fresh connection to the pod's proxy, closed afterwards. */
-export async function withAgent<T>(pod: PodContext, what: string, fn: (client: AgentClient) => Promise<T>, handle = proxyOf(pod), revive?: Revive): Promise<T> {
-  const client = await openClient(handle, revive);
-  try {
-    return await fn(client);
-  } catch (err) {
-    throw toAgentError(err, `pod ${pod.id}: ${what}`);
-  } finally {
-    client.close();
-  }
+export function withAgent<T>(pod: PodContext, what: string, fn: (client: AgentClient) => Promise<T>, handle = proxyOf(pod), revive?: Revive): Promise<T> {
+  return withConnection(() => openClient(handle, revive), fn, KATA_POLICY, `pod ${pod.id}: ${what}`);
 }
