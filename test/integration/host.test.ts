@@ -27,6 +27,24 @@ describe('Linux host', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
   });
 
+  it('waitForExit: a process whose main thread has exited is not gone while another thread still holds its socket', async () => {
+    const marker = `pv-host-exiting-${process.pid}`;
+    const listen = path.join(mkdtempSync(path.join(tmpdir(), 'pv-exiting-')), 'a.sock');
+    // The main thread ends (pthread_exit) and turns zombie; a second thread keeps a listening socket
+    // for 1.5 s more — as a SIGKILLed Node helper's threads do while the kernel tears them down.
+    const program = `import socket, sys, threading, time, ctypes\ns = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen()\nthreading.Thread(target=lambda: time.sleep(1.5)).start()\nctypes.CDLL(None).pthread_exit(None)`;
+    const child = await linuxHost.spawn('/usr/bin/python3', ['-c', program, listen, marker], { logPath: '/dev/null' });
+    const ours = async (pid: number) => ((await linuxHost.cmdline(pid)) ?? []).includes(marker);
+    await expect.poll(() => linuxHost.exiting(child.pid), { timeout: 5_000 }).toBe(true);
+    expect(await ours(child.pid)).toBe(false); // its argv is gone already
+    const started = Date.now();
+    expect(await linuxHost.waitForExit(child.pid, ours, 10_000)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    expect(await linuxHost.exiting(child.pid)).toBe(false);
+    await child.exited;
+    rmSync(path.dirname(listen), { recursive: true, force: true });
+  });
+
   it('run: exit codes, stdin and env; a timeout kills the whole process group; a missing program rejects', async () => {
     expect(await linuxHost.run('sh', ['-c', 'read x; echo "$x $GREETING"; echo err >&2; exit 3'], { input: 'hi\n', env: { GREETING: 'there' } })).toEqual({
       stdout: 'hi there',

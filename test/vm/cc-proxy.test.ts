@@ -1,7 +1,7 @@
 // The host-wide ccProxy on real VMs: two hyperstart pods served by ONE proxy process at once;
 // then the proxy killed with SIGKILL while both run: the next call starts a new one, which resumes
 // both VMs and their tokens from its state file, the shims rebind to it, and no pod is lost.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ccProxiesOf, stopCcProxy } from '../../server/engine/drivers/proxy/cc.js';
@@ -14,18 +14,12 @@ const forever = ['sh', '-c', 'while true; do sleep 1; done'];
 const HYPER = { agentType: 'hyperstart', proxyType: 'ccProxy', shimType: 'ccShim' } as const;
 const PODS = ['cc-a', 'cc-b'];
 /**
- * Until the whole process has exited. A zombie thread-group leader is not enough: when SIGKILL ends a
- * Node.js process its main thread turns zombie first while the other threads are still exiting, and
- * the proxy's listening socket stays open (accepting, then resetting, a connection) until the last one
- * has gone. Checking for the leader alone let an exec race the dying proxy.
+ * Until the whole process has exited. Its argv alone is not enough: when SIGKILL ends a Node.js
+ * process its main thread turns zombie first while the other threads are still exiting, and the
+ * proxy's listening socket stays open (accepting, then resetting, a connection) until the last one
+ * has gone — which the host seam's `exiting` tells. Checking the argv let an exec race the dying proxy.
  */
-const alive = (pid: number) => {
-  try {
-    return pid > 0 && (!readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ') || readdirSync(`/proc/${pid}/task`).length > 1);
-  } catch {
-    return false; // reaped while we looked
-  }
-};
+const alive = async (pid: number) => pid > 0 && (((await linuxHost.cmdline(pid)) ?? []).length > 0 || (await linuxHost.exiting(pid)));
 
 describe('one ccProxy for two hyperstart pods', () => {
   let t: TestEngine;
@@ -66,7 +60,7 @@ describe('one ccProxy for two hyperstart pods', () => {
     const [before] = await ccProxiesOf(linuxHost, runRoot);
     const shims = await Promise.all(PODS.map(shimOf));
     process.kill(before!, 'SIGKILL');
-    while (alive(before!)) await new Promise((r) => setTimeout(r, 100));
+    while (await alive(before!)) await new Promise((r) => setTimeout(r, 100));
 
     expect(await exec('cc-a', { args: ['echo', 'back'] })).toEqual({ output: 'back\n', exitCode: 0 });
     const after = await ccProxiesOf(linuxHost, runRoot);
@@ -76,20 +70,20 @@ describe('one ccProxy for two hyperstart pods', () => {
     for (const id of PODS) expect((await t.vc.statusPod(id)).containersStatus.map((c) => c.state)).toEqual(['running']);
     // The containers' shims lived through it, bound again to the new proxy.
     expect(await Promise.all(PODS.map(shimOf))).toEqual(shims);
-    for (const pid of shims) expect(alive(pid)).toBe(true);
+    for (const pid of shims) expect(await alive(pid)).toBe(true);
   });
 
   it('still delivers an exit to a shim that rebound: killing c1 of one pod ends its shim only', async () => {
     const [shimA, shimB] = await Promise.all(PODS.map(shimOf));
     await t.vc.killContainer('cc-b', 'c1', 'SIGKILL', true);
-    while (alive(shimB!)) await new Promise((r) => setTimeout(r, 250));
+    while (await alive(shimB!)) await new Promise((r) => setTimeout(r, 250));
     let state = (await t.vc.statusContainer('cc-b', 'c1')).state;
     while (state === 'running') {
       await new Promise((r) => setTimeout(r, 250));
       state = (await t.vc.statusContainer('cc-b', 'c1')).state;
     }
     expect(state).toBe('stopped');
-    expect(alive(shimA!)).toBe(true);
+    expect(await alive(shimA!)).toBe(true);
     expect((await t.vc.statusContainer('cc-a', 'c1')).state).toBe('running');
   });
 });

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Host, IsOurs } from './types.js';
 
 /** What a host must provide itself; the rest of Host is derived. */
-export type HostPrimitives = Pick<Host, 'run' | 'spawn' | 'stat' | 'cmdline' | 'signal' | 'checkpoint'> & {
+export type HostPrimitives = Pick<Host, 'run' | 'spawn' | 'stat' | 'cmdline' | 'exiting' | 'signal' | 'checkpoint'> & {
   /** The text of /proc/self/mountinfo ('' when unreadable). */
   readMountinfo(): Promise<string>;
 };
@@ -24,7 +24,10 @@ export function mountPointsOf(mountinfo: string): string[] {
 export function deriveHost(p: HostPrimitives): Host {
   const waitForExit = async (pid: number, isOurs: IsOurs, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
-    while (await isOurs(pid)) {
+    // Gone means all of it: a killed multi-threaded process (QEMU, a Node helper) loses its argv when
+    // its main thread turns zombie, while its other threads still hold its sockets (a proxy's listening
+    // socket accepts, then resets) and files (a share QEMU's 9p server has open).
+    while ((await isOurs(pid)) || (await p.exiting(pid))) {
       if (Date.now() > deadline) return false;
       await sleep(POLL_MS);
     }

@@ -75,6 +75,8 @@ export function createFakeHost(opts: { faults?: string } = {}): FakeHost {
     },
     stat: async (path) => fake.files.get(path) ?? null,
     cmdline: async (pid) => fake.processes.get(pid) ?? null,
+    // A fake process is gone the moment it is signalled: none lingers with exiting threads.
+    exiting: async () => false,
     signal(pid, signal) {
       if (!fake.processes.delete(pid)) return false;
       exits.get(pid)?.(`killed by ${signal}`);

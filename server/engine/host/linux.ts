@@ -3,7 +3,7 @@
 // program (same PID) and accepts any nsfs path, not only names under /run/netns.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
@@ -86,6 +86,12 @@ export const linuxHost: Host = deriveHost({
     if (pid <= 0) return null;
     const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => null);
     return raw === null ? null : raw.split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
+  },
+  async exiting(pid) {
+    if (pid <= 0) return false;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    if (!stat.slice(stat.lastIndexOf(')')).startsWith(') Z')) return false;
+    return (await readdir(`/proc/${pid}/task`).catch(() => [])).length > 1;
   },
   signal(pid, signal) {
     try {

@@ -76,9 +76,14 @@ export interface Host {
   stat(path: string): Promise<FileInfo | null>;
   /** The argv of a live process; null when there is none (a zombie's is empty). */
   cmdline(pid: number): Promise<string[] | null>;
+  /**
+   * True while a process's main thread is a zombie but other threads of it are still exiting: its
+   * argv is gone already, yet its sockets and files stay open until the last thread has gone.
+   */
+  exiting(pid: number): Promise<boolean>;
   /** False when there is no such process. */
   signal(pid: number, signal: NodeJS.Signals): boolean;
-  /** Polls until `isOurs` fails; true if that happened within `timeoutMs`. */
+  /** Polls until `isOurs` fails and the process is no longer `exiting`; true if that happened within `timeoutMs`. */
   waitForExit(pid: number, isOurs: IsOurs, timeoutMs: number): Promise<boolean>;
   /** SIGTERM, grace, SIGKILL, each only while `isOurs` holds; true once the process is gone. */
   terminate(pid: number, isOurs: IsOurs, opts?: TerminateOptions): Promise<boolean>;
