@@ -4,13 +4,13 @@
 // One OCI container = one pod (a QEMU VM on the kata agent) with one container, both named by the
 // OCI ID.
 import { spawn } from 'node:child_process';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { connect as connectSocket } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Connection } from '../cli/client.js';
-import { EngineError, type State } from '../engine/index.js';
-import type { CreateArgs, ExecArgs, Globals, OciHandlers } from './argv.js';
+import { EngineError, toEngineError, type State } from '../engine/index.js';
+import { logLine, type CreateArgs, type ExecArgs, type Globals, type OciHandlers } from './argv.js';
 import { consoleRequestOf, handoffCommand, type ConsoleRequest } from './pty-handoff.js';
 import { ociProcessToCmd, ociTerminalOf, ociToPodConfig } from './spec.js';
 import { listRecords, ociState, readRecord, relayAlive, relaySocketOf, removeRecord, RELAY_MARKER, writeRecord, type ContainerRecord } from './state.js';
@@ -42,7 +42,8 @@ async function writePidFile(file: string, pid: number): Promise<void> {
  * fds 4-9 are shadowed so none of conmon's own pipes (sync, start) stay open in it past our exit.
  */
 function spawnRelay(g: Globals, id: string, token: string | null, pty: ConsoleRequest | null): Promise<number> {
-  const argv = [...process.execArgv, process.argv[1]!, ...(g.envFile ? ['--env-file', g.envFile] : []), '--root', g.root, RELAY_MARKER, id, ...(token ? ['--token', token] : []), ...(pty ? ['--tty'] : [])];
+  const log = g.log ? ['--log', g.log, '--log-format', g.logFormat] : [];
+  const argv = [...process.execArgv, process.argv[1]!, ...(g.envFile ? ['--env-file', g.envFile] : []), ...log, '--root', g.root, RELAY_MARKER, id, ...(token ? ['--token', token] : []), ...(pty ? ['--tty'] : [])];
   const { file, args } = pty ? handoffCommand(pty, process.execPath, argv) : { file: process.execPath, args: argv };
   const child = spawn(file, args, { detached: true, cwd: '/', stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'ignore', 'ignore', 'ignore', 'ignore', 'ignore', 'ignore'] });
   return new Promise((resolve, reject) => {
@@ -86,6 +87,25 @@ async function engineState(c: Connection, id: string): Promise<State | null> {
 
 function print(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/**
+ * The init process has ended: its VM goes before the relay exits, i.e. before podman's cleanup runs
+ * CNI DEL on the netns it gave us (it does that before `delete`). Stopping gives the netns's link
+ * its addresses back, and the bridge plugin finds the masquerade rules to remove from those
+ * addresses: without them, its DEL leaves the rules behind. A failure goes to --log and leaves the
+ * pod to `delete`, which stops it then.
+ */
+async function stopAfterInit(g: Globals, id: string): Promise<void> {
+  try {
+    await withApi(async (c) => {
+      if ((await c.api.pod.status.query({ podId: id })).state !== 'stopped') await c.api.pod.stop.mutate({ podId: id });
+    });
+  } catch (err) {
+    const e = toEngineError(err);
+    if (e.code === 'POD_NOT_FOUND' || !g.log) return; // gone already: `delete --force` got there first
+    await appendFile(g.log, logLine(g.logFormat, `stopping the pod of ${id} after its process exited: ${e.code}: ${e.message}`)).catch(() => undefined);
+  }
 }
 
 /** A relay's stdin (conmon's pipe with -i) would keep Node alive: exit once the output is out. */
@@ -223,6 +243,8 @@ export const handlers: OciHandlers = {
   async relay(g, id, token, tty) {
     const { openEngine } = await import('../engine/index.js');
     const { runRelay } = await import('./relay.js');
-    return exitWhenFlushed(await runRelay({ vc: await openEngine(), podId: id, containerId: id, token: token ?? undefined, socketPath: relaySocketOf(g.root, id), tty }));
+    const code = await runRelay({ vc: await openEngine(), podId: id, containerId: id, token: token ?? undefined, socketPath: relaySocketOf(g.root, id), tty });
+    if (!token) await stopAfterInit(g, id);
+    return exitWhenFlushed(code);
   },
 };

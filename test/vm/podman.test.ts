@@ -3,11 +3,13 @@
 // runtime (a symlink to bin/podvisor-oci.js with its settings file beside it: podman passes no
 // environment to a runtime), a busybox image imported from a tarball of the busybox-static rootfs.
 // Each podman container is a real QEMU pod, seen by `podvisor pod list`; afterwards no QEMU,
-// relay, conmon, mount or run dir of ours is left.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// relay, conmon, mount or run dir of ours is left. One test puts a container on a CNI bridge
+// network of its own (10.213.14.0/24, configs in the temp dir) and fetches a page from the VM.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostNetworkSnapshot } from '../helpers/network.js';
 import { processesMentioning } from '../helpers/vm.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -20,6 +22,10 @@ const runroot = path.join(tmp, 'runroot');
 const runtime = path.join(tmp, 'podvisor-oci');
 const image = 'localhost/pvbb:1';
 const limits = ['--ulimit', 'nofile=20000:20000', '--ulimit', 'nproc=32768:32768'];
+// The CNI test's network: its configs in a dir of ours (never /etc/cni/net.d), a subnet of its own.
+const cniDir = path.join(tmp, 'cni');
+const netName = `pvt14-${process.pid}`;
+const subnet = '10.213.14.0/24';
 
 const podmanArgs = (args: string[]) => ['--root', storage, '--runroot', runroot, '--storage-driver', 'overlay', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--runtime', runtime, ...args];
 const podmanOptions = { env: { CONTAINERS_CONF: path.join(tmp, 'containers.conf') }, reject: false, timeout: 240_000 } as const;
@@ -41,11 +47,15 @@ async function expectNothingLeft(): Promise<void> {
 }
 
 beforeAll(async () => {
-  writeFileSync(path.join(tmp, 'containers.conf'), '[containers]\nnetns = "none"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime = "runc"\n');
+  writeFileSync(
+    path.join(tmp, 'containers.conf'),
+    `[containers]\nnetns = "none"\n[network]\nnetwork_backend = "cni"\nnetwork_config_dir = "${cniDir}"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime = "runc"\n`,
+  );
+  mkdirSync(cniDir);
   symlinkSync(path.join(REPO, 'bin/podvisor-oci.js'), runtime);
   writeFileSync(
     `${runtime}.env`,
-    [`PODVISOR_HOME=${home}`, `PODVISOR_RUN_DIR=${runDir}`, `PODVISOR_OCI_ROOT=${path.join(tmp, 'oci')}`, `PODVISOR_HOST_PATH_ROOTS=${storage}:${runroot}`, ''].join('\n'),
+    [`PODVISOR_HOME=${home}`, `PODVISOR_RUN_DIR=${runDir}`, `PODVISOR_OCI_ROOT=${path.join(tmp, 'oci')}`, `PODVISOR_HOST_PATH_ROOTS=${storage}:${runroot}:/run/netns`, ''].join('\n'),
   );
   // The image: a tarball of the busybox-static rootfs (npm run build:rootfs), imported.
   const tarball = path.join(tmp, 'busybox.tar');
@@ -57,6 +67,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await podman('rm', '-a', '-f', '-t', '0');
   await podman('rmi', '-a', '-f');
+  await podman('network', 'rm', '-f', netName);
+  // host-local's lease dir for the network: podman leaves it (a lock file) after `network rm`.
+  rmSync(path.join('/var/lib/cni/networks', netName), { recursive: true, force: true });
   rmSync(tmp, { recursive: true, force: true });
 }, 240_000);
 
@@ -126,5 +139,42 @@ describe('podman --runtime podvisor-oci on real QEMU pods', () => {
     expect(existsSync(`/proc/${pid}`)).toBe(false);
     expect((await podman('rm', 'c1')).exitCode).toBe(0);
     await expectNothingLeft();
+  }, 300_000);
+  it('serves on a CNI bridge network: the netns podman made is the VM\'s (CNM), reached from the host at its address', async () => {
+    const before = await hostNetworkSnapshot();
+    const made = await podman('network', 'create', '--subnet', subnet, netName);
+    expect(made.exitCode, made.stderr).toBe(0);
+    const bridge = (await podman('network', 'inspect', '--format', '{{.NetworkInterface}}', netName)).stdout;
+    expect(bridge).toMatch(/^cni-podman\d+$/);
+    const page = `podvisor-${process.pid}`;
+    const serve = `mkdir /www && echo ${page} > /www/index.html && exec busybox httpd -f -p 80 -h /www`;
+    const run = await podman('run', '-d', '--name', 'web', '--network', netName, ...limits, image, 'sh', '-c', serve);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const [address, netns] = (await podman('inspect', '--format', `{{(index .NetworkSettings.Networks "${netName}").IPAddress}} {{.NetworkSettings.SandboxKey}}`, 'web')).stdout.split(' ');
+    expect(address).toMatch(/^10\.213\.14\.\d+$/);
+    const status = JSON.parse((await podvisor('pod', 'status', run.stdout.trim(), '--json')).stdout);
+    expect(status).toMatchObject({ state: 'running', network: { model: 'CNM', netNsPath: netns, netNsCreated: false, interfaces: [{ name: 'eth0', addresses: [`${address}/24`] }] } });
+
+    // The guest has the address CNI gave the netns: the VM's NIC took over eth0's MAC and addresses.
+    const addr = await podman('exec', 'web', 'ip', '-4', 'addr', 'show');
+    expect(addr.stdout, addr.stderr).toContain(`inet ${address}/24`);
+    // httpd listens once its exec ran; waiting for that inside the guest, bounded (5 s).
+    const listening = await podman('exec', 'web', 'sh', '-c', 'i=0; until netstat -ltn | grep -q ":80 "; do [ $i -lt 50 ] || exit 1; sleep 0.1; i=$((i+1)); done');
+    expect(listening.exitCode, listening.stderr).toBe(0);
+    const res = await fetch(`http://${address}/`, { signal: AbortSignal.timeout(10_000) });
+    expect([res.status, (await res.text()).trim()]).toEqual([200, page]);
+
+    expect((await podman('stop', '-t', '2', 'web')).exitCode).toBe(0);
+    expect((await podman('rm', 'web')).exitCode).toBe(0);
+    expect((await podman('network', 'rm', netName)).exitCode).toBe(0);
+    await expectNothingLeft();
+    expect(existsSync(netns!)).toBe(false);
+    expect((await execa('ip', ['link', 'show', 'dev', bridge], { reject: false })).exitCode).not.toBe(0);
+    // No link of the host was left pointing into the netns (a veth end, a macvtap), no rule for the subnet.
+    expect((await execa('ip', ['-o', 'link'])).stdout.split('\n').filter((l) => l.includes(path.basename(netns!)))).toEqual([]);
+    expect((await execa('iptables-save')).stdout.split('\n').filter((l) => l.includes('10.213.14.'))).toEqual([]);
+    const leases = readdirSync(path.join('/var/lib/cni/networks', netName)).filter((f) => f !== 'lock' && !f.startsWith('last_reserved_ip'));
+    expect(leases).toEqual([]);
+    expect(await hostNetworkSnapshot()).toEqual(before);
   }, 300_000);
 });
