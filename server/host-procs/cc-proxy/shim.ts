@@ -8,9 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { constants } from 'node:os';
 import { CcClient } from '../../engine/drivers/proxy/cc/client.js';
 import { socketPathOf } from '../../engine/drivers/proxy/types.js';
+import { EXIT_LOST, FORWARDED_SIGNALS } from '../shim-contract.js';
 
-const FORWARDED = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGCONT', 'SIGWINCH'] as const;
-export const EXIT_LOST = 255;
+const FORWARDED = [...FORWARDED_SIGNALS, 'SIGWINCH'] as const;
 
 export interface CcShimOptions {
   proxyUrl: string;

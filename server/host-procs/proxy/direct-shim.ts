@@ -6,9 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentClient } from '../../guest/protocol/client.js';
 import { connectAgentSocketWhenFree } from '../../guest/protocol/connect.js';
 import { ProtocolError } from '../../guest/protocol/messages.js';
+import { EXIT_LOST, FORWARDED_SIGNALS } from '../shim-contract.js';
 
-const FORWARDED = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGCONT', 'SIGTSTP'] as const;
-export const EXIT_LOST = 255;
+export { EXIT_LOST } from '../shim-contract.js';
+const FORWARDED = [...FORWARDED_SIGNALS, 'SIGTSTP'] as const;
 
 export interface DirectShimOptions {
   agentSocket: string;

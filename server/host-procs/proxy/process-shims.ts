@@ -7,9 +7,10 @@ import { createInterface } from 'node:readline';
 import type { AgentClient } from '../../guest/protocol/client.js';
 import { ProtocolError } from '../../guest/protocol/messages.js';
 import type { ProcessRef } from '../../guest/protocol/attach.js';
+import { EXIT_LOST, FORWARDED_SIGNALS } from '../shim-contract.js';
 
-const FORWARDED = ['TERM', 'INT', 'HUP', 'QUIT', 'USR1', 'USR2', 'CONT', 'TSTP'];
-const EXIT_LOST = 255;
+/** sh's trap takes names without SIG. */
+const FORWARDED = [...FORWARDED_SIGNALS, 'SIGTSTP'].map((s) => s.slice('SIG'.length));
 
 /** `read` is interrupted by trapped signals (loop again); it fails without one only at EOF. */
 const SCRIPT = [
