@@ -9,11 +9,12 @@
 // output that was in flight.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { constants } from 'node:os';
 import type { z } from 'zod';
 import { CcFrameDecoder, Command, encodeCcFrame, Notification, Stream, type CcFrame } from '../../engine/drivers/proxy/cc/frame.js';
 import { AttachVMSchema, ConnectShimSchema, HyperSchema, RegisterVMSchema, SignalSchema, UnregisterVMSchema } from '../../engine/drivers/proxy/cc/messages.js';
+import { canConnect } from '../../engine/drivers/proxy/types.js';
 import { VmLink, type VmRecord } from './vm-link.js';
 
 const COMMAND_NAMES = Object.fromEntries(Object.entries(Command).map(([name, op]) => [op, name])) as Record<number, keyof typeof Command>;
@@ -226,11 +227,6 @@ export class CcProxyServer {
 /** A socket file nobody listens on (the proxy was killed) is removed; a live one means another proxy serves. */
 async function removeStaleSocket(path: string): Promise<void> {
   if (!existsSync(path)) return;
-  const live = await new Promise<boolean>((resolve) => {
-    const s = connect(path);
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
-  if (live) throw new Error(`another ccProxy already listens on ${path}`);
+  if (await canConnect(path)) throw new Error(`another ccProxy already listens on ${path}`);
   rmSync(path, { force: true });
 }

@@ -4,27 +4,18 @@
 // then registers its VM with it. stop() leaves it running for the other pods. A proxy killed while
 // pods run is started again by revive(): it reloads the VMs and tokens it had from its state file.
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { helperNodeArgs, REPO_ROOT, terminateHelper } from '../../../guest/helper-process.js';
 import { EngineError } from '../../errors.js';
 import { linuxHost } from '../../host/linux.js';
 import type { Host } from '../../host/types.js';
-import type { Proxy, ProxyHandle } from './types.js';
+import { canConnect, type Proxy, type ProxyHandle } from './types.js';
 
 const READY_TIMEOUT_MS = 30_000;
 export const CC_PROXY_MARKER = '--cc-proxy';
 
 export const ccProxySocket = (runRoot: string) => join(runRoot, 'cc-proxy.sock');
-
-function canConnect(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** The argv of the proxy of `runRoot` (pure: the doctor and tests match on it). */
 export function ccProxyArgs(runRoot: string): string[] {

@@ -1,7 +1,6 @@
 // kataProxy: one detached proxy process per pod (it survives the CLI), owning the connection to
 // the guest agent and serving every host client on <runDir>/proxy.sock.
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { helperNodeArgs, REPO_ROOT, terminateHelper } from '../../../guest/helper-process.js';
@@ -10,20 +9,12 @@ import { EngineError } from '../../errors.js';
 import { linuxHost } from '../../host/linux.js';
 import type { Host } from '../../host/types.js';
 import type { PodContext } from '../types.js';
-import { socketPathOf, type Proxy, type ProxyHandle } from './types.js';
+import { canConnect, socketPathOf, type Proxy, type ProxyHandle } from './types.js';
 
 const READY_TIMEOUT_MS = 15_000;
 
 /** Kept here for callers from before noProxy; the helper lives with the proxy types. */
 export { socketPathOf };
-
-function canConnect(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
 
 export function createKataProxy(host: Host = linuxHost): Proxy {
   /** Live proxy processes of this pod, found by their `--listen` marker (a revived one has a PID no record holds). */

@@ -1,4 +1,5 @@
 // A proxy owns the pod's one connection to the guest agent and serves any number of host clients.
+import { connect } from 'node:net';
 import { z } from 'zod';
 import type { DriverState, PodContext } from '../types.js';
 
@@ -41,4 +42,13 @@ export function proxyHandleOf(state: DriverState): ProxyHandle | null {
 /** The socket path of a `unix://` URL (or of a bare path). */
 export function socketPathOf(url: string): string {
   return url.startsWith('unix://') ? url.slice('unix://'.length) : url;
+}
+
+/** True when something accepts a connection on the unix socket at `path` (the connection is dropped at once). */
+export function canConnect(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
 }
