@@ -111,7 +111,7 @@ export class TerminalSession {
       const held = viewer.held ?? [];
       viewer.held = null;
       this.send(viewer, { t: 'snapshot', data: this.screen!.serializer.serialize({ scrollback: SCROLLBACK_LINES }) });
-      held.forEach((frame) => this.send(viewer, frame));
+      held.forEach((frame) => this.transmit(viewer, frame));
     });
     this.startSource();
     ws.on('message', (raw, isBinary) => !isBinary && this.receive(viewer, raw.toString()));
@@ -191,10 +191,17 @@ export class TerminalSession {
   }
 
   private send(viewer: Viewer, frame: ServerFrame) {
-    if (viewer.held) return void viewer.held.push(frame);
-    if (viewer.ws.readyState !== viewer.ws.OPEN) return;
+    if (!viewer.held && viewer.ws.readyState !== viewer.ws.OPEN) return;
+    // Output held until the viewer's snapshot is taken is owed to it as much as output sent: it
+    // counts toward flow control, or a snapshot delayed by load lets the whole stream pile up held.
     if (frame.t === 'output') viewer.inFlight += frame.data.length;
-    viewer.ws.send(JSON.stringify(frame));
+    if (viewer.held) viewer.held.push(frame);
+    else viewer.ws.send(JSON.stringify(frame));
+  }
+
+  /** A held frame, already counted by send(). */
+  private transmit(viewer: Viewer, frame: ServerFrame) {
+    if (viewer.ws.readyState === viewer.ws.OPEN) viewer.ws.send(JSON.stringify(frame));
   }
 
   private broadcast(frame: ServerFrame) {
