@@ -16,6 +16,9 @@ const HOST_PATH_ROOTS = (process.env['PODVISOR_HOST_PATH_ROOTS'] ??= [tmpdir(), 
 export default defineConfig({
   testDir: 'e2e',
   timeout: 180_000,
+  // Assertions wait for the page to show something (a liveness bound): 5 s, the default, is short
+  // for a TCG guest's answer behind a loaded server. Speed is what bench/ measures.
+  expect: { timeout: 15_000 },
   globalSetup: './e2e/global-setup.ts',
   globalTeardown: './e2e/global-teardown.ts',
   workers: 1,

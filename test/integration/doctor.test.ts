@@ -1,7 +1,7 @@
 // doctor on the mock drivers with REAL host processes standing in for ours: each carries one of our
 // argv markers, under this engine's run root or, for one, under another install's root.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
 import { mockVmFile } from '../../server/engine/drivers/hypervisor/mock.js';
@@ -38,7 +38,15 @@ it('reports, fixes only ours, then finds nothing', { timeout: 60_000 }, async ()
   mkdirSync(path.join(run, 'leftover'), { recursive: true });
   mkdirSync(path.join(t.dir, 'locks', 'ghost.lock'), { recursive: true });
   utimesSync(path.join(t.dir, 'locks', 'ghost.lock'), new Date(0), new Date(0));
-  await new Promise((r) => setTimeout(r, 300));
+  // The shim is a grandchild: it exists once the stand-in's node has started and spawned it.
+  const cmdline = (pid: string) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return ''; // gone meanwhile
+    }
+  };
+  await expect.poll(() => readdirSync('/proc').some((p) => /^\d+$/.test(p) && cmdline(p).includes('podvisor-shim\0c1/tok')), { timeout: 20_000 }).toBe(true);
 
   const report = await t.vc.doctor();
   const kinds = report.findings.map((f) => `${f.kind} ${f.subject}`).sort();

@@ -94,7 +94,8 @@ function viewer(url: string, ticket: () => Promise<string>, autoAck = true) {
   return { connection, seen };
 }
 
-const until = async (check: () => boolean, ms = 5_000) => {
+/** A liveness bound: what it waits for must happen, however loaded the machine is. */
+const until = async (check: () => boolean, ms = 20_000) => {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

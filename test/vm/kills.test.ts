@@ -119,6 +119,10 @@ describe('kill -9 of the agent inside the guest', () => {
     const until = Date.now() + 30_000;
     while (!readFileSync(vm!.consoleLog, 'utf8').includes('agent exited with status 137') && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
     expect(readFileSync(vm!.consoleLog, 'utf8')).toContain('agent exited with status 137');
+    // init prints that line, then powers off: wait for QEMU to be gone (bounded), so the status
+    // read below sees the end of the VM and not the moment before it.
+    const qemuGone = async () => (await linuxHost.cmdline(vm!.pid)) === null || (await linuxHost.cmdline(vm!.pid))!.length === 0;
+    await expect.poll(qemuGone, { timeout: 60_000 }).toBe(true);
     await observeAndClean('agent', podId);
   }, 240_000);
 });
