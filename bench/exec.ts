@@ -2,11 +2,13 @@
 // the same run, against the same exec timed inside the guest by the runtime alone (crun exec,
 // spawn to exit, as the agent reports in WaitProcess): the in-guest floor. hyperstart has no
 // WaitProcess to report it, so its rows are set against the kata VMs' floor (same image, same
-// crun). hyperstart × noProxy is not a combination (the table refuses it: combinations.ts).
+// crun).
 //   npx tsx bench/exec.ts [--iterations 10]      (boots one real pod VM per combination)
 import { parseArgs } from 'node:util';
 import { median } from './lib/stats.js';
+import { hyperCommand } from '../server/engine/drivers/agent/hyperstart-direct-channel.js';
 import { CcClient } from '../server/engine/drivers/proxy/cc/client.js';
+import { HYPERSTART_CODES } from '../server/guest/protocol/hyperstart/codes.js';
 import { proxyHandleOf, socketPathOf } from '../server/engine/drivers/proxy/types.js';
 import { CmdSchema } from '../server/engine/types.js';
 import { connectAgentSocketWhenFree } from '../server/guest/protocol/connect.js';
@@ -15,7 +17,12 @@ import { bootVmPod } from '../server/guest/testing/vm-pod.js';
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '10' } } });
 const iterations = Number(values.iterations);
 /** The combinations with a guest agent. */
-const COMBINATIONS = [{ agent: 'kata', proxy: 'kataProxy' }, { agent: 'kata', proxy: 'noProxy' }, { agent: 'hyperstart', proxy: 'ccProxy' }] as const;
+const COMBINATIONS = [
+  { agent: 'kata', proxy: 'kataProxy' },
+  { agent: 'kata', proxy: 'noProxy' },
+  { agent: 'hyperstart', proxy: 'ccProxy' },
+  { agent: 'hyperstart', proxy: 'noProxy' },
+] as const;
 
 function summary(label: string, samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -38,22 +45,26 @@ async function enterOnce(vm: Vm, c: Awaited<ReturnType<Vm['container']>>, cmd: R
   await io.wait();
   io.close();
 }
-/** hyperstart: enter as for kata; the bare request is a Hyper PING through the ccProxy. */
+/** hyperstart: enter as for kata; the bare request is a PING, through the ccProxy or on the control socket. */
 async function hyperstartRow(vm: Vm, label: string) {
   const c = await vm.container('bench', { args: ['sleep', '3600'], detach: true });
   c.agentState = (await vm.agent.startContainer(vm.pod, c)).agentState;
-  const path = socketPathOf(proxyHandleOf(vm.pod.runtime.agent)!.url);
+  const handle = proxyHandleOf(vm.pod.runtime.agent)!;
+  const path = socketPathOf(handle.url);
+  const ping = handle.direct
+    ? async () => void (await hyperCommand(path, HYPERSTART_CODES.PING, null))
+    : async () => {
+        const client = await CcClient.connect(path);
+        await client.command('Hyper', { containerId: vm.pod.id, hyperName: 'ping', tokens: [], data: null }).finally(() => client.close());
+      };
   const cmd = CmdSchema.parse({ args: ['true'], detach: true });
   const r = { label, enter: [] as number[], ping: [] as number[], guest: [] as number[] };
   for (let i = 0; i <= iterations; i++) {
     const [enter] = await timed(() => enterOnce(vm, c, cmd));
-    const [ping] = await timed(async () => {
-      const client = await CcClient.connect(path);
-      await client.command('Hyper', { containerId: vm.pod.id, hyperName: 'ping', tokens: [], data: null }).finally(() => client.close());
-    });
+    const [pinged] = await timed(ping);
     if (i === 0) continue; // warm-up
     r.enter.push(enter);
-    r.ping.push(ping);
+    r.ping.push(pinged);
   }
   await vm.agent.stopContainer(vm.pod, c);
   return r;
@@ -61,7 +72,7 @@ async function hyperstartRow(vm: Vm, label: string) {
 
 for (const { agent, proxy } of COMBINATIONS) {
   const bootStart = performance.now();
-  const vm = await bootVmPod(`bench-${proxy.toLowerCase()}`, 'silent', proxy);
+  const vm = await bootVmPod(`bench-${agent.slice(0, 4)}-${proxy.toLowerCase()}`, 'silent', proxy, agent);
   console.log(`${agent} + ${proxy}: pod VM booted and sandbox created in ${((performance.now() - bootStart) / 1000).toFixed(1)} s (${vm.hypervisor.info(vm.pod)?.accelerator ?? '?'})`);
   try {
     if (agent === 'hyperstart') {
@@ -110,7 +121,7 @@ const kataFloor = results.flatMap((r) => r.guest);
 for (const r of results) {
   if (!r.guest.length) {
     console.log(summary(`EnterContainer, ${r.label} (exec + shim + attach + wait)`, r.enter));
-    console.log(summary(`connect + Hyper PING, ${r.label}`, r.ping));
+    console.log(summary(`connect + PING, ${r.label}`, r.ping));
     console.log(`ratio EnterContainer / in-guest floor (the kata VMs' crun exec), ${r.label}: ${(median(r.enter) / median(kataFloor)).toFixed(2)}x`);
     continue;
   }

@@ -13,7 +13,7 @@ const runs = Number(process.argv[2] ?? 3);
 const cold = benchEngine('pv-bench-cold-', { templates: { enabled: false } });
 const cloned = benchEngine('pv-bench-clone-');
 
-async function runPod(engine: typeof cold, i: number, sharedFs: '' | 'virtio-9p', agent: 'snapshot' | 'plain' = 'snapshot'): Promise<{ ms: number; boot: string; agent: string }> {
+async function runPod(engine: typeof cold, i: number, sharedFs: '' | 'virtio-9p', agent: 'snapshot' | 'plain' = 'snapshot'): Promise<{ ms: number; boot: string; agent: string; steps: Map<string, number> }> {
   process.env['PODVISOR_AGENT_SNAPSHOT'] = agent === 'plain' ? '0' : '1';
   const id = `bench${i}`;
   const started = performance.now();
@@ -29,9 +29,21 @@ async function runPod(engine: typeof cold, i: number, sharedFs: '' | 'virtio-9p'
   const ms = performance.now() - started;
   const status = (await engine.vc.statusPod(id)).vm?.boot;
   const boot = status?.mode ?? '?';
+  // Where RunPod spent its time: the steps its event keeps ("…; steps: VM launched 1.2 s, …").
+  const message = (await engine.vc.listPodEvents(id)).find((e) => e.call === 'runPod')?.message ?? '';
+  const steps = new Map<string, number>();
+  for (const part of message.split('; steps: ')[1]?.split(', ') ?? []) {
+    const m = /^(.*) ([\d.]+) s$/.exec(part);
+    if (m) steps.set(m[1]!, (steps.get(m[1]!) ?? 0) + Number(m[2]) * 1000);
+  }
   await engine.vc.stopPod(id);
   await engine.vc.deletePod(id);
-  return { ms, boot, agent: status?.agent ?? '?' };
+  return { ms, boot, agent: status?.agent ?? '?', steps };
+}
+
+/** Median per step over runs, in the order the first run had them. */
+function stepMedians(runs: Map<string, number>[]): string {
+  return [...(runs[0]?.keys() ?? [])].map((label) => `${label} ${median(runs.map((r) => r.get(label) ?? 0)).toFixed(0)} ms`).join(', ');
 }
 
 const line = (label: string, xs: number[]) => `${label.padEnd(46)} median ${median(xs).toFixed(0).padStart(6)} ms  (${xs.map((x) => x.toFixed(0)).join(', ')})`;
@@ -45,6 +57,7 @@ try {
   const colds: number[] = [];
   const plains: number[] = [];
   const clones: number[] = [];
+  const cloneSteps: Map<string, number>[] = [];
   for (let i = 0; i < runs; i++) {
     floor.push(await bareBoot());
     colds.push((await runPod(cold, i, '')).ms);
@@ -52,12 +65,14 @@ try {
     const c = await runPod(cloned, i, 'virtio-9p');
     if (c.boot !== 'cloned') throw new Error(`run ${i}: the pod booted ${c.boot}`);
     clones.push(c.ms);
+    cloneSteps.push(c.steps);
   }
   const [f, c, p, k] = [median(floor), median(colds), median(plains), median(clones)];
   console.log(line('floor: bare kernel+initramfs to first init line', floor));
   console.log(line('RunPod cold (templates off, virtio-fs)', colds));
   console.log(line('RunPod cold, plain agent bundle (no snapshot)', plains));
   console.log(line('RunPod cloned from a template (9p)', clones));
+  console.log(`RunPod cloned, median per step: ${stepMedians(cloneSteps)}`);
   console.log(`ratio cold / floor: ${(c / f).toFixed(2)}x   cold plain / floor: ${(p / f).toFixed(2)}x   cloned / floor: ${(k / f).toFixed(2)}x   cloned / cold: ${(k / c).toFixed(2)}x`);
 } finally {
   for (const { vc, dir } of [cold, cloned]) {

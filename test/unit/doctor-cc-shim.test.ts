@@ -12,6 +12,18 @@ describe('doctor classify: ccShims', () => {
     expect(classify(argv('/var/run/pv/pod1'), '/var/run/pv')).toEqual({ kind: 'shim', runDir: '/var/run/pv/pod1', marker: 'tok1' });
   });
 
+  it('finds a ccShim without a proxy (hyperstart + noProxy) the same way: its stream files do not confuse it', () => {
+    const direct = ['/usr/bin/node', ...ccShimArgs({ runDir: '/var/run/pv/pod1' }, {
+      containerId: 'c1',
+      token: '1234',
+      url: 'unix:///var/run/pv/pod1/sh.hyper.channel.0.sock',
+      direct: true,
+      hyperStreams: { output: '/var/run/pv/pod1/sh.hyper.channel.1.out', input: '/var/run/pv/pod1/sh.hyper.channel.1.in', process: 'c1' },
+    })];
+    expect(direct).toEqual(expect.arrayContaining(['--direct', '--process', 'c1', '--streams', '/var/run/pv/pod1/sh.hyper.channel.1.out']));
+    expect(classify(direct, '/var/run/pv')).toEqual({ kind: 'shim', runDir: '/var/run/pv/pod1', marker: '1234' });
+  });
+
   it('ignores one of a pod under another root', () => {
     expect(classify(argv('/elsewhere/pod1'), '/var/run/pv')).toBeNull();
   });

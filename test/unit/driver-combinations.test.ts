@@ -24,6 +24,7 @@ describe('checkDriverCombination', () => {
     ['kata reached directly (noProxy), with its shim', { ...KATA, proxyType: 'noProxy' }],
     ['the mock hypervisor with the noop set', { hypervisorType: 'mock', agentType: 'noop' }],
     ['hyperstart on QEMU behind the ccProxy, with ccShims', HYPER],
+    ['hyperstart reached directly (noProxy), with ccShims', { ...HYPER, proxyType: 'noProxy' }],
   ] as const)('accepts %s', (_, input) => {
     expect(outcome(input)).toBe('ok');
   });
@@ -36,7 +37,7 @@ describe('checkDriverCombination', () => {
     ['noop with noProxy', { proxyType: 'noProxy' }, ['agentType', 'proxyType'], /agentType "noop" needs proxyType "noopProxy", not "noProxy"/],
     ['noop with the kata shim', { shimType: 'kataShim' }, ['agentType', 'shimType'], /agentType "noop" needs shimType "noopShim", not "kataShim"/],
     ['hyperstart on the mock hypervisor', { ...HYPER, hypervisorType: 'mock' }, ['agentType', 'hypervisorType'], /agentType "hyperstart" needs hypervisorType "qemu", not "mock"/],
-    ['hyperstart without a proxy process (noProxy)', { ...HYPER, proxyType: 'noProxy' }, ['agentType', 'proxyType'], /agentType "hyperstart" needs proxyType "ccProxy", not "noProxy".*one-client serial channels/],
+    ['hyperstart behind the kata proxy', { ...HYPER, proxyType: 'kataProxy' }, ['agentType', 'proxyType'], /agentType "hyperstart" needs proxyType "ccProxy" or "noProxy", not "kataProxy".*another protocol/],
     ['hyperstart with the kata shim', { ...HYPER, shimType: 'kataShim' }, ['agentType', 'shimType'], /agentType "hyperstart" needs shimType "ccShim", not "kataShim"/],
     ['kata behind the ccProxy', { ...KATA, proxyType: 'ccProxy' }, ['agentType', 'proxyType'], /agentType "kata" needs proxyType "kataProxy" or "noProxy", not "ccProxy"/],
   ] as const)('refuses %s with INVALID_CONFIG naming both fields', (_, input, fields, message) => {
@@ -67,7 +68,7 @@ describe('what the create form offers', () => {
     expect(offeredValues('proxyType', ProxyTypeSchema.options, base)).toEqual(['noProxy', 'kataProxy']);
     expect(offeredValues('proxyType', ProxyTypeSchema.options, { ...base, agentType: 'noop' })).toEqual(['noopProxy']);
     expect(offeredValues('shimType', ShimTypeSchema.options, base)).toEqual(['kataShim']);
-    expect(offeredValues('proxyType', ProxyTypeSchema.options, { ...base, agentType: 'hyperstart' })).toEqual(['ccProxy']);
+    expect(offeredValues('proxyType', ProxyTypeSchema.options, { ...base, agentType: 'hyperstart' })).toEqual(['noProxy', 'ccProxy']);
     expect(offeredValues('shimType', ShimTypeSchema.options, { ...base, agentType: 'hyperstart', proxyType: 'ccProxy' })).toEqual(['ccShim']);
   });
 });

@@ -144,6 +144,21 @@ describe('buildQemuArgs', () => {
     expect(buildQemuArgs(launch({ devices: nics })).join(' ')).not.toContain('virtio-serial-pci');
   });
 
+  it('gives a socket port a listening socket and a file-backed port the pipe chardev (its .in FIFO and .out file)', () => {
+    const ports: LaunchDevice[] = [
+      { kind: 'serialPort', name: 'sh.hyper.channel.0', socketPath: '/run/pv/p1/sh.hyper.channel.0.sock' },
+      { kind: 'serialPort', name: 'sh.hyper.channel.1', backend: 'file', pipePath: '/run/pv/p1/sh.hyper.channel.1', outputPath: '/run/pv/p1/sh.hyper.channel.1.out', inputPath: '/run/pv/p1/sh.hyper.channel.1.in' },
+    ];
+    const lines = optionLines(buildQemuArgs(launch({ devices: ports }))).split('\n');
+    expect(lines.filter((l) => /^-(chardev (socket|pipe),id=port|device virtio-serial|device virtserial)/.test(l))).toEqual([
+      '-device virtio-serial-pci,id=vser0',
+      '-chardev socket,id=port0,path=/run/pv/p1/sh.hyper.channel.0.sock,server=on,wait=off',
+      '-device virtserialport,bus=vser0.0,chardev=port0,name=sh.hyper.channel.0,id=port0dev',
+      '-chardev pipe,id=port1,path=/run/pv/p1/sh.hyper.channel.1',
+      '-device virtserialport,bus=vser0.0,chardev=port1,name=sh.hyper.channel.1,id=port1dev',
+    ]);
+  });
+
   it('uses plain -mem-prealloc without huge pages, and ignores mlock without realtime', () => {
     const args = buildQemuArgs(launch({}, { memPrealloc: true, hugePages: true, mlock: true }));
     expect(args).toContain('-mem-prealloc');

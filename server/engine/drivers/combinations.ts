@@ -20,10 +20,10 @@ export const DRIVER_COMBINATIONS: readonly DriverRule[] = [
   { if: ['agentType', 'hyperstart'], then: ['hypervisorType', ['qemu']], because: 'the hyperstart agent runs inside the VM, behind the two serial ports only QEMU provides' },
   {
     if: ['agentType', 'hyperstart'],
-    then: ['proxyType', ['ccProxy']],
-    because: "hyperstart pushes every process's output and exit code on two one-client serial channels, so one process must hold them for the VM's whole life (upstream's hyperstart agent speaks only through cc-proxy)",
+    then: ['proxyType', ['ccProxy', 'noProxy']],
+    because: "hyperstart pushes every process's output and exit code on its stream channel: the ccProxy holds it, or without a proxy QEMU writes it to a file (kataProxy speaks another protocol)",
   },
-  { if: ['agentType', 'hyperstart'], then: ['shimType', ['ccShim']], because: "a hyperstart process's I/O is reached by its ccProxy token, which only a ccShim binds to" },
+  { if: ['agentType', 'hyperstart'], then: ['shimType', ['ccShim']], because: "a hyperstart process's I/O is reached by its token, through the ccProxy or the stream port's file, which only a ccShim does" },
   { if: ['agentType', 'noop'], then: ['proxyType', ['noopProxy']], because: 'the noop agent never starts a proxy' },
   { if: ['agentType', 'noop'], then: ['shimType', ['noopShim']], because: 'the kata shim connects to a proxy, which the noop agent never starts' },
 ];

@@ -14,8 +14,14 @@ export const NicBackendSchema = z.discriminatedUnion('type', [
 export type NicBackend = z.infer<typeof NicBackendSchema>;
 
 export const VmDeviceSchema = z.discriminatedUnion('kind', [
-  /** A virtio-serial port the guest finds by name; the endpoint is a host unix socket. */
-  z.object({ kind: z.literal('serialPort'), name: z.string().min(1) }),
+  /**
+   * A virtio-serial port the guest finds by name. `socket`: the endpoint is a host unix socket
+   * (one client at a time; what the guest sends while nobody is connected waits in the guest).
+   * `file`: QEMU appends what the guest sends to a file and reads what it gets from a FIFO, so no
+   * host process has to hold the port, several can follow it, and nothing sent is dropped.
+   * Absent: socket.
+   */
+  z.object({ kind: z.literal('serialPort'), name: z.string().min(1), backend: z.enum(['socket', 'file']).optional() }),
   /** A host directory the guest mounts by tag. */
   z.object({ kind: z.literal('share'), tag: z.string().min(1).max(31), hostPath: z.string().startsWith('/'), readOnly: z.boolean().default(false) }),
   /** A virtio-net NIC; `mac` is what the guest sees (the CNI MAC, kept through the interworking model). */
@@ -41,8 +47,10 @@ export type SharedFs = z.infer<typeof SharedFsSchema>;
 
 /** What the hypervisor hands back for the devices it was given. */
 export const VmEndpointsSchema = z.object({
-  /** Serial port name → host unix socket path. */
+  /** Serial port name → host unix socket path (socket-backed ports). */
   serialPorts: z.record(z.string(), z.string()),
+  /** Serial port name → the file QEMU appends the guest's output to and the FIFO it reads input from (file-backed ports). */
+  serialFiles: z.record(z.string(), z.object({ output: z.string(), input: z.string() })).optional(),
   /** NIC id → what the guest sees; `vhost` false means userspace virtio-net (no /dev/vhost-net). */
   nics: z.record(z.string(), z.object({ mac: Mac, vhost: z.boolean() })),
   /** Share tag → its transport, which decides the guest's fstype. Records from before virtio-fs had only 9p. */

@@ -2,7 +2,7 @@
 // benches. The guest runs the CURRENT agent bundle from dist/guest over a 9p dev share (the
 // init's podvisor.share/podvisor.agent aid), so no image rebuild is needed after agent changes.
 // A hyperstart pod (no volumes: STARTPOD shares one directory) runs the image's own agent, behind
-// a ccProxy of its own run dir.
+// a ccProxy of its own run dir or reached directly (noProxy).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -34,10 +34,10 @@ export interface VmPod {
   stop(): Promise<void>;
 }
 
-/** `proxyType`: how the host reaches the kata agent (benches compare them). */
-export async function bootVmPod(id: string, logLevel = 'silent', proxyType: 'kataProxy' | 'noProxy' | 'ccProxy' = 'kataProxy'): Promise<VmPod> {
+/** `proxyType`: how the host reaches the agent (benches compare them); ccProxy means hyperstart. */
+export async function bootVmPod(id: string, logLevel = 'silent', proxyType: 'kataProxy' | 'noProxy' | 'ccProxy' = 'kataProxy', agentType: 'kata' | 'hyperstart' = proxyType === 'ccProxy' ? 'hyperstart' : 'kata'): Promise<VmPod> {
   const runDir = await mkdtemp('/tmp/pvvm-'); // short: unix socket paths are limited to 107 bytes
-  const hyperstart = proxyType === 'ccProxy';
+  const hyperstart = agentType === 'hyperstart';
   const config = PodConfigSchema.parse({
     id,
     hypervisorType: 'qemu',
@@ -59,7 +59,7 @@ export async function bootVmPod(id: string, logLevel = 'silent', proxyType: 'kat
   const pod: PodContext = { id, config, runDir, runtime: { hypervisor: {}, agent: {}, network: {} }, log: pino({ level: logLevel }) };
   const hypervisor = createQemuHypervisor({ runRoot: '/tmp' });
   const agent = hyperstart
-    ? createHyperstartAgent({ runRoot: runDir }, createCcProxy(runDir), createCcShim())
+    ? createHyperstartAgent({ runRoot: runDir }, proxyType === 'noProxy' ? createNoProxy() : createCcProxy(runDir), createCcShim())
     : createKataAgent({ runRoot: '/tmp' }, proxyType === 'noProxy' ? createNoProxy() : createKataProxy(), createKataShim());
   const vm = await hypervisor.startVm(pod, { netNsPath: '', devices: await agent.devices(pod) });
   pod.runtime.hypervisor = vm.state;

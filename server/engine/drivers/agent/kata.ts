@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { AgentClient } from '../../../guest/protocol/client.js';
+import { connectAgentSocket } from '../../../guest/protocol/connect.js';
 import type { ProcessSpec } from '../../../guest/protocol/ops.js';
 import { EngineError } from '../../errors.js';
 import type { Cmd } from '../../types.js';
@@ -77,7 +78,8 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim, hotpl
     },
 
     async startSandbox(pod, vm, network) {
-      const handle = await proxy.start(pod, agentSocketOf(pod, vm));
+      // noProxy waits with this: our handshake, as the proxy itself speaks no protocol.
+      const handle = await proxy.start(pod, agentSocketOf(pod, vm), async (path, timeoutMs) => (await connectAgentSocket(path, timeoutMs)).close());
       const readyMs = Number(pod.config.agentConfig['readyTimeoutMs'] ?? DEFAULT_AGENT_READY_MS);
       try {
         await withAgent(pod, 'create the sandbox', async (client) => {

@@ -61,6 +61,7 @@ export function createCcProxy(runRoot: string, host: Host = linuxHost): Proxy {
   }
 
   return {
+    direct: false,
     async start(pod, agentUrl): Promise<ProxyHandle> {
       const pid = await ensure();
       pod.log.info({ pid, listen }, 'ccProxy serving');

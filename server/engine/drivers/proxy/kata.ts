@@ -42,6 +42,7 @@ export function createKataProxy(host: Host = linuxHost): Proxy {
   }
 
   return {
+    direct: false,
     start,
 
     async stop(pod, handle) {

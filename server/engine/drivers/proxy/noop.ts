@@ -3,6 +3,7 @@ import type { Proxy } from './types.js';
 
 export function createNoopProxy(): Proxy {
   return {
+    direct: true,
     async start() {
       return { pid: 0, url: 'noopProxyURL', direct: true };
     },

@@ -17,9 +17,24 @@ export interface ProxyHandle {
   agentUrl?: string;
 }
 
+/**
+ * One attempt to reach the agent behind the socket at `path` with its own protocol (a handshake,
+ * READY), within `timeoutMs`; rejects while it does not answer. The agent driver supplies it, so a
+ * proxy without a protocol of its own (noProxy) can wait for any agent.
+ */
+export type AgentProbe = (path: string, timeoutMs: number) => Promise<void>;
+
 export interface Proxy {
-  /** `agentUrl` is where the guest's agent channel is reachable on the host (e.g. the serial socket). */
-  start(pod: PodContext, agentUrl: string): Promise<ProxyHandle>;
+  /**
+   * No proxy process: callers reach the agent's own one-client channel themselves, a call at a
+   * time (noProxy). An agent driver reads it before boot to ask for channels that need no holder.
+   */
+  readonly direct: boolean;
+  /**
+   * `agentUrl` is where the guest's agent channel is reachable on the host (e.g. the serial
+   * socket); `probe` is how to tell that the agent answers there (used where nothing else waits).
+   */
+  start(pod: PodContext, agentUrl: string, probe?: AgentProbe): Promise<ProxyHandle>;
   stop(pod: PodContext, handle: ProxyHandle): Promise<void>;
   /**
    * Called when `handle.url` cannot be reached while the VM lives: starts a new proxy process on

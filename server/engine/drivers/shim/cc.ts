@@ -13,15 +13,20 @@ import type { Shim, ShimParams } from './types.js';
 
 export const CC_SHIM_MARKER = '--cc-shim';
 
-/** Upstream's cc-shim flags (-c, -t, -u) plus the pod's run dir. */
+/**
+ * Upstream's cc-shim flags (-c, -t, -u) plus the pod's run dir; without a proxy (hyperstart with
+ * noProxy) -u is the control socket and the stream port's file and FIFO follow.
+ */
 export function ccShimArgs(pod: Pick<PodContext, 'runDir'>, params: ShimParams): string[] {
-  return [...helperNodeArgs('proxy'), CC_SHIM_MARKER, '-c', params.containerId, '-t', params.token, '-u', params.url, '-p', pod.runDir];
+  const base = [...helperNodeArgs('proxy'), CC_SHIM_MARKER, '-c', params.containerId, '-t', params.token, '-u', params.url, '-p', pod.runDir];
+  const s = params.hyperStreams;
+  return params.direct && s ? [...base, '--direct', '--process', s.process, '--streams', s.output, '--stdin', s.input] : base;
 }
 
 export function createCcShim(host: Host = linuxHost): Shim {
   return {
     async start(pod, params) {
-      if (params.direct) throw new EngineError('NOT_SUPPORTED', 'ccShim talks to a ccProxy; it cannot reach the agent directly');
+      if (params.direct && !params.hyperStreams) throw new EngineError('NOT_SUPPORTED', 'ccShim reaches a hyperstart agent, through a ccProxy or its stream port; it cannot reach this agent directly');
       const logPath = join(pod.runDir, 'shims.log');
       const { pid, exited, ready } = await host.spawn(process.execPath, ccShimArgs(pod, params), { logPath, cwd: REPO_ROOT, readyPipe: true });
       // Resolved once it is bound to its token with its signal handlers in place.

@@ -8,6 +8,11 @@ export interface ShimParams {
   url: string;
   /** No proxy process between (noProxy): the shim must reach the agent itself. */
   direct: boolean;
+  /**
+   * hyperstart without a proxy: the stream port's file (output, exit codes) and FIFO (stdin) the
+   * shim reads and writes itself, and the process's id in the guest (for WINSIZE).
+   */
+  hyperStreams?: { output: string; input: string; process: string };
 }
 
 export interface Shim {

@@ -17,8 +17,11 @@ export type LaunchShare = Extract<VmDevice, { kind: 'share' }> & ({ fs: 'virtio-
  * A contributed device with what the driver resolved for it: the host socket of a serial port,
  * the transport of a share, the child fd numbers of a macvtap NIC's queues.
  */
+/** A serial port with its host end: a socket QEMU listens on, or the file and FIFO of a file-backed one. */
+export type LaunchPort = Omit<Extract<VmDevice, { kind: 'serialPort' }>, 'backend'> & ({ backend?: 'socket'; socketPath: string } | { backend: 'file'; pipePath: string; outputPath: string; inputPath: string });
+
 export type LaunchDevice =
-  | (Extract<VmDevice, { kind: 'serialPort' }> & { socketPath: string })
+  | LaunchPort
   | LaunchShare
   | (Omit<Extract<VmDevice, { kind: 'nic' }>, 'backend'> & { backend: { type: 'tap'; ifname: string } | { type: 'fds'; fds: number[] } })
   /** Hotplug slots (hotplug-plan.ts): nothing to resolve. */
@@ -167,10 +170,15 @@ function shareArgs(share: LaunchShare, index: number): string[] {
   ];
 }
 
-function serialPortArgs(port: Extract<LaunchDevice, { kind: 'serialPort' }>, index: number): string[] {
+function serialPortArgs(port: LaunchPort, index: number): string[] {
   const id = `port${index}`;
   return [
-    '-chardev', `socket,id=${id},path=${escapeOptionValue(port.socketPath)},server=on,wait=off`,
+    ...(port.backend === 'file'
+      // QEMU 7.2's file chardev cannot read input; its pipe chardev opens <path>.in and <path>.out
+      // read-write: .in is a FIFO (QEMU holding both ends, it never reads EOF when a writer leaves)
+      // and .out a regular file QEMU writes from its start (index.ts makes both).
+      ? ['-chardev', `pipe,id=${id},path=${escapeOptionValue(port.pipePath)}`]
+      : ['-chardev', `socket,id=${id},path=${escapeOptionValue(port.socketPath)},server=on,wait=off`]),
     // id= on the port makes QMP report VSERPORT_CHANGE when the guest opens it.
     '-device', `virtserialport,bus=vser0.0,chardev=${id},name=${port.name},id=${id}dev`,
   ];

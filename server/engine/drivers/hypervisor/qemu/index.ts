@@ -2,7 +2,7 @@
 // guest/build-assets.sh builds, controlled over QMP, found again through the PID it persists.
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../../repo-root.js';
 import { DEFAULT_SOURCE, effectiveHypervisorConfig, withEffectiveValues, type Effective, type HypervisorDefaults } from '../../../effective-config.js';
@@ -46,6 +46,8 @@ export function runFiles(runDir: string) {
     virtiofsdLog: join(runDir, 'virtiofsd.log'),
     /** One socket per contributed serial port, named after the port. */
     port: (name: string) => join(runDir, `${name}.sock`),
+    /** A file-backed port: QEMU's pipe chardev path, whose .out is the output file and .in the input FIFO. */
+    portPipe: (name: string) => join(runDir, name),
     /** One per virtio-fs share, by position: a 31-character tag would crowd the 107-byte limit. */
     virtiofsd: (index: number) => join(runDir, `vfs${index}.sock`),
   };
@@ -102,7 +104,12 @@ async function hugetlbfsMount(): Promise<string | null> {
 export function resolveDevices(plan: VmLaunchPlan, runDir: string, podFs: SharedFs, fds: number[]): LaunchDevice[] {
   let shares = 0;
   return plan.devices.map((device): LaunchDevice => {
-    if (device.kind === 'serialPort') return { ...device, socketPath: runFiles(runDir).port(device.name) };
+    if (device.kind === 'serialPort') {
+      const files = runFiles(runDir);
+      if (device.backend !== 'file') return { ...device, backend: 'socket', socketPath: files.port(device.name) };
+      const pipePath = files.portPipe(device.name);
+      return { ...device, backend: 'file', pipePath, outputPath: `${pipePath}.out`, inputPath: `${pipePath}.in` };
+    }
     if (device.kind === 'share') {
       const index = shares++;
       if (shareFs(podFs, device.readOnly) === 'virtio-9p') return { ...device, fs: 'virtio-9p' };
@@ -119,10 +126,19 @@ export function resolveDevices(plan: VmLaunchPlan, runDir: string, podFs: Shared
   });
 }
 
+/** A file-backed port's files, fresh: an empty output file and the input FIFO (Node has no mkfifo). */
+async function makePipeFiles(host: Host, output: string, input: string): Promise<void> {
+  await Promise.all([rm(output, { force: true }), rm(input, { force: true })]);
+  await writeFile(output, '', { mode: 0o600 });
+  const made = await host.run('mkfifo', ['-m', '600', input]);
+  if (made.exitCode !== 0) throw new EngineError('HYPERVISOR_FAILED', `mkfifo ${input}: ${made.stderr.trim()}`);
+}
+
 export function endpointsOf(devices: LaunchDevice[]): VmEndpoints {
   const endpoints: VmEndpoints = { serialPorts: {}, nics: {}, shares: {} };
   for (const d of devices) {
-    if (d.kind === 'serialPort') endpoints.serialPorts[d.name] = d.socketPath;
+    if (d.kind === 'serialPort' && d.backend === 'file') (endpoints.serialFiles ??= {})[d.name] = { output: d.outputPath, input: d.inputPath };
+    else if (d.kind === 'serialPort') endpoints.serialPorts[d.name] = d.socketPath;
     if (d.kind === 'share') endpoints.shares[d.tag] = d.fs;
     // No /dev/vhost-net on the hosts we test on, and QEMU falls back silently: say what it is.
     if (d.kind === 'nic') endpoints.nics[d.id] = { mac: d.mac, vhost: false };
@@ -207,9 +223,12 @@ export async function waitForQmp(qmpSocket: string, exited: Promise<string>): Pr
   }
 }
 
-/** The sockets of serial ports and virtiofsds, which startVm creates in the run dir. */
+/** The sockets of serial ports and virtiofsds, and file-backed ports' files, which startVm creates in the run dir. */
 export function socketsOf(devices: LaunchDevice[]): string[] {
-  return devices.flatMap((d) => (d.kind === 'serialPort' || (d.kind === 'share' && d.fs === 'virtio-fs') ? [d.socketPath] : []));
+  return devices.flatMap((d) => {
+    if (d.kind === 'serialPort') return d.backend === 'file' ? [d.outputPath, d.inputPath] : [d.socketPath];
+    return d.kind === 'share' && d.fs === 'virtio-fs' ? [d.socketPath] : [];
+  });
 }
 
 /** Removes what startVm creates, except logs, which stay for post-mortems until the run dir goes. */
@@ -258,6 +277,7 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
         const sharedFs = podSharedFs(pod.config.hypervisorConfig.sharedFs);
         await mkdir(pod.runDir, { recursive: true, mode: 0o750 });
         devices = resolveDevices(plan, pod.runDir, sharedFs, fds);
+        for (const d of devices) if (d.kind === 'serialPort' && d.backend === 'file') await makePipeFiles(host, d.outputPath, d.inputPath);
         const { binary, launch, agentStart } = await launchSettings(pod, env, devices);
         const args = buildQemuArgs(launch);
         for (const share of devices) {
@@ -309,7 +329,8 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
       }
       // Whether QEMU was still there or not (kill -9): they exit once it is gone, or are made to.
       await stopVirtiofsds(host, vm?.virtiofsd ?? []);
-      const sockets = [...Object.values(vm?.endpoints.serialPorts ?? {}), ...(vm?.virtiofsd ?? []).map((d) => d.socketPath)];
+      const portFiles = Object.values(vm?.endpoints.serialFiles ?? {}).flatMap((f) => [f.output, f.input]);
+      const sockets = [...Object.values(vm?.endpoints.serialPorts ?? {}), ...portFiles, ...(vm?.virtiofsd ?? []).map((d) => d.socketPath)];
       await removeRunFiles(pod.runDir, true, sockets);
     },
 

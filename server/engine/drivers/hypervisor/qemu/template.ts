@@ -46,6 +46,7 @@ function filesOf(settings: TemplateSettings, key: string): TemplateFiles {
 export function cloneBlocker(pod: PodContext, plan: VmLaunchPlan): string | null {
   const config = pod.config.hypervisorConfig;
   if (plan.devices.some((d) => d.kind === 'nic')) return 'NICs cannot be cloned yet: their MACs are part of the saved device state';
+  if (plan.devices.some((d) => d.kind === 'serialPort' && d.backend === 'file')) return 'a file-backed serial port (hyperstart without a proxy) is not in the template layout';
   const shares = plan.devices.filter((d) => d.kind === 'share' && !d.readOnly);
   if (shares.length && podSharedFs(config.sharedFs) === 'virtio-fs') {
     return "virtio-fs shares cannot be cloned: QEMU 7.2's vhost-user-fs blocks migration (hypervisorConfig.sharedFs virtio-9p can be)";
