@@ -30,7 +30,8 @@ export interface ConsoleApi {
 
 /** `terminalEngine`: what terminals enter and attach to, the engine unless a test fakes the processes. */
 /** `recordingsDir`: where terminal sessions are recorded (asciicast files); without it, none are. */
-export function createConsoleApi(deps: { engine: VC; auth: Auth; origins: Origins; terminalEngine?: TerminalEngine; recordingsDir?: string }): ConsoleApi {
+/** `terminalRecheckMs`: how often live terminals are re-checked against their user's access (socket-server.ts). */
+export function createConsoleApi(deps: { engine: VC; auth: Auth; origins: Origins; terminalEngine?: TerminalEngine; recordingsDir?: string; terminalRecheckMs?: number }): ConsoleApi {
   const { engine, auth, origins } = deps;
   const recordings = deps.recordingsDir ? new Recordings(auth.db, deps.recordingsDir) : null;
   const pruneRecordings = () => void recordings?.prune().catch(() => {});
@@ -60,7 +61,7 @@ export function createConsoleApi(deps: { engine: VC; auth: Auth; origins: Origin
     if (!current || current.disabled || !roleAtLeast(current.role, 'operator')) return false;
     return !user.loginId || auth.sessions.isLive(user.loginId);
   }
-  const sockets = createTerminalSocketServer(terminals, { isAllowedOrigin: origins.isAllowed, stillAllowed });
+  const sockets = createTerminalSocketServer(terminals, { isAllowedOrigin: origins.isAllowed, stillAllowed, ...(deps.terminalRecheckMs ? { recheckMs: deps.terminalRecheckMs } : {}) });
 
   return {
     terminals,

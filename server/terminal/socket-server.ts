@@ -20,6 +20,8 @@ export interface TerminalSocketOptions {
   isAllowedOrigin(origin: string): boolean;
   /** Whether the user (and their login) may still use terminals: not logged out, disabled or demoted. */
   stillAllowed(user: TerminalUser): Promise<boolean>;
+  /** How often live connections are re-checked (RECHECK_MS); tests stretch it to tell the event path from the poll. */
+  recheckMs?: number;
 }
 
 export interface TerminalSocketServer {
@@ -49,7 +51,7 @@ export function createTerminalSocketServer(sessions: TerminalSessions, options: 
     if (checking) return;
     checking = true;
     void revokeLapsed(sessions, options).finally(() => (checking = false));
-  }, RECHECK_MS);
+  }, options.recheckMs ?? RECHECK_MS);
   recheck.unref();
 
   const refuse = (socket: Duplex, status: number, text: string, why: string): true => {

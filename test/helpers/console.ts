@@ -53,7 +53,7 @@ export interface TestConsole extends AsyncDisposable {
 export const principalOf = (role: Role): Principal => ({ userId: `id-${role}`, name: role, role, via: 'token' });
 
 /** The console with users admin, operator and viewer (password PASSWORD). */
-export async function testConsole(opts: { users?: Role[]; terminalEngine?: TerminalEngine; recordings?: boolean; locks?: { lockWaitMs: number; lockStaleMs: number } } = {}): Promise<TestConsole> {
+export async function testConsole(opts: { users?: Role[]; terminalEngine?: TerminalEngine; recordings?: boolean; locks?: { lockWaitMs: number; lockStaleMs: number }; terminalRecheckMs?: number } = {}): Promise<TestConsole> {
   const t = testEngine(opts.locks ?? {});
   const auth = new Auth(await openDatabase(`file:${path.join(t.dir, 'podvisor.db')}`), { ttlMs: 3_600_000, idleMs: 600_000 });
   for (const role of opts.users ?? (['admin', 'operator', 'viewer'] as const)) await auth.users.add({ name: role, role, password: PASSWORD });
@@ -61,7 +61,7 @@ export async function testConsole(opts: { users?: Role[]; terminalEngine?: Termi
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   const origins = originsFor('127.0.0.1', port);
-  const api = createConsoleApi({ engine: t.vc, auth, origins, ...(opts.terminalEngine ? { terminalEngine: opts.terminalEngine } : {}), ...(opts.recordings ? { recordingsDir: path.join(t.dir, 'recordings') } : {}) });
+  const api = createConsoleApi({ engine: t.vc, auth, origins, ...(opts.terminalEngine ? { terminalEngine: opts.terminalEngine } : {}), ...(opts.recordings ? { recordingsDir: path.join(t.dir, 'recordings') } : {}), ...(opts.terminalRecheckMs ? { terminalRecheckMs: opts.terminalRecheckMs } : {}) });
   server.on('request', (req, res) => api.handleRequest(req, res) || res.writeHead(404).end());
   server.on('upgrade', (req, socket, head) => api.handleUpgrade(req, socket, head) || socket.destroy());
   const origin = `http://127.0.0.1:${port}`;

@@ -110,7 +110,8 @@ const DEATHS: [scenario: string, step: string][] = [
   ['enterContainer', 'agent.exec:c1'],
 ];
 
-it('the calling process killed at a step: status tells the truth, delete leaves nothing', async () => {
+// Nine cold `node --import tsx` children at once on two cores: seconds each under load, hence its own timeout.
+it('the calling process killed at a step: status tells the truth, delete leaves nothing', { timeout: 120_000 }, async () => {
   const { t } = faultEngine();
   await using _ = t;
   const cases = DEATHS.map(([name, step], i) => ({ sc: SCENARIOS.find((s) => s.name === name)!, step, id: `d${i}` }));

@@ -118,32 +118,33 @@ describe('[SECURITY] terminal WebSockets', () => {
     expect(JSON.parse(messages[0]!)).toMatchObject({ t: 'hello', readOnly: true });
   });
 
-  it('closes a live terminal within a second of logout, and ends the user’s shells when they are disabled', async () => {
+  it('closes a live terminal on logout at once (the event, not the periodic re-check), and ends the user’s shells when they are disabled', async () => {
     const processes = liveProcesses();
-    await using c = await testConsole({ terminalEngine: processes });
+    // The re-check stretched to an hour: whatever closes these sockets is the revocation event.
+    await using c = await testConsole({ terminalEngine: processes, terminalRecheckMs: 3_600_000 });
     const operator = await c.login('operator');
     const { ws } = await connect(c, (await openTerminal(c, operator)).ticket);
     expect(ws.readyState).toBe(ws.OPEN);
-    const closed = closedWithin(ws, 1_000);
+    const closed = closedWithin(ws, 10_000);
     await c.mutate('auth.logout', undefined, { login: operator });
-    expect(await closed).toBeLessThan(1_000);
+    await closed;
     expect(processes.killed).toBe(0); // a logout leaves the shell to its grace period
 
     const again = await c.login('operator');
     const second = await connect(c, (await openTerminal(c, again)).ticket);
-    const closedByDisable = closedWithin(second.ws, 1_000);
+    const closedByDisable = closedWithin(second.ws, 10_000);
     await c.auth.updateUser('operator', { disabled: true });
     await closedByDisable;
     await expect.poll(() => processes.killed).toBeGreaterThan(0);
   });
 
-  it('closes the terminal within a second when another process demotes the user (periodic re-check)', async () => {
+  it('closes the terminal when another process demotes the user (the periodic re-check, every second)', async () => {
     await using c = await testConsole({ terminalEngine: liveProcesses() });
     const operator = await c.login('operator');
     const { ws } = await connect(c, (await openTerminal(c, operator)).ticket);
     // Written straight to the database, as the CLI in another process would: no event reaches the server.
     await c.auth.users.update('operator', { role: 'viewer' });
-    await closedWithin(ws, 2_500);
+    await closedWithin(ws, 10_000); // a liveness bound: no event reaches the server, only the re-check can close it
     const closes = await c.auth.audit.list({ action: 'terminal.', actor: 'operator', limit: 10 });
     expect(closes.map((e) => e.action)).toContain('terminal.connect');
   });

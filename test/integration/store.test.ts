@@ -41,16 +41,17 @@ describe('store', () => {
     }
   });
 
-  it('a process killed mid-call leaves the pod as it was, and its lock is taken over', async () => {
+  it('a process killed mid-call leaves the pod as it was, and its lock is taken over', { timeout: 90_000 }, async () => {
     await using t = testEngine();
     const hook = path.join(t.dir, 'hang.sh');
     const marker = path.join(t.dir, 'hung-once');
     // Hangs the first time only, recording its PID so the test can end it.
     writeFileSync(hook, `#!/bin/sh\n[ -e ${marker} ] && exit 0\necho $$ > ${marker}\nexec sleep 30\n`, { mode: 0o755 });
     await t.vc.createPod({ ...mockPod('crash'), hooks: { postStartHooks: [{ path: hook }] } });
-    const child = execa('npx', ['tsx', 'test/helpers/engine-call.ts', t.dir, 'startPod', 'crash'], { detached: true, reject: false });
-    // Wait until the child holds the lock and runs the hook, then kill it hard.
-    for (let i = 0; i < 100 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 100));
+    const child = execa(process.execPath, ['--import', 'tsx', 'test/helpers/engine-call.ts', t.dir, 'startPod', 'crash'], { detached: true, reject: false });
+    // Wait until the child holds the lock and runs the hook (a cold tsx start: seconds under load), then kill it hard.
+    await expect.poll(() => existsSync(marker) || child.exitCode !== null, { timeout: 50_000, interval: 100 }).toBe(true);
+    expect(child.exitCode, 'the child ended before it ran the hook').toBeNull();
     expect(existsSync(path.join(t.dir, 'locks', 'crash.lock'))).toBe(true);
     process.kill(-child.pid!, 'SIGKILL');
     await child;
