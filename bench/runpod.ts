@@ -30,9 +30,10 @@ async function runPod(engine: typeof cold, i: number, sharedFs: '' | 'virtio-9p'
   const status = (await engine.vc.statusPod(id)).vm?.boot;
   const boot = status?.mode ?? '?';
   // Where RunPod spent its time: the steps its event keeps ("…; steps: VM launched 1.2 s, …").
-  const message = (await engine.vc.listPodEvents(id)).find((e) => e.call === 'runPod')?.message ?? '';
+  // RunPod is recorded as its createPod and startPod events.
+  const messages = (await engine.vc.listPodEvents(id)).filter((e) => e.call === 'createPod' || e.call === 'startPod').map((e) => e.message);
   const steps = new Map<string, number>();
-  for (const part of message.split('; steps: ')[1]?.split(', ') ?? []) {
+  for (const part of messages.flatMap((m) => m.split('; steps: ')[1]?.split(', ') ?? [])) {
     const m = /^(.*) ([\d.]+) s$/.exec(part);
     if (m) steps.set(m[1]!, (steps.get(m[1]!) ?? 0) + Number(m[2]) * 1000);
   }
