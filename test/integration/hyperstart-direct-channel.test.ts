@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FifoWriter, FIFO_FRAME_DATA, hyperCommand, PIPE_BUF, recordedExit, StreamFollower } from '../../server/engine/drivers/agent/hyperstart-direct-channel.js';
+import { exitRecordPath, FifoWriter, FIFO_FRAME_DATA, hyperCommand, PIPE_BUF, readExitRecord, recordedExit, StreamFollower, writeExitRecord } from '../../server/engine/drivers/agent/hyperstart-direct-channel.js';
 import { HYPERSTART_CODES } from '../../server/guest/protocol/hyperstart/codes.js';
 import { ControlDecoder, encodeControl, encodeStreamData, encodeStreamEnd, MAX_STREAM_DATA, StreamDecoder, type StreamEvent } from '../../server/guest/protocol/hyperstart/frames.js';
 
@@ -41,6 +41,12 @@ describe('the stream file', () => {
     expect(await recordedExit(file, 8n)).toBe(3);
     expect(await recordedExit(file, 12n)).toBeNull();
     expect(await recordedExit(path.join(dir, 'missing'), 10n)).toBeNull();
+    // What a direct shim records once it read the code, so probes need not scan the file again.
+    expect(await readExitRecord(file, '10')).toBeNull();
+    await writeExitRecord(file, '10', 42);
+    expect(await readExitRecord(file, '10')).toBe(42);
+    writeFileSync(exitRecordPath(file, '12'), 'garbage');
+    expect(await readExitRecord(file, '12')).toBeNull();
   });
 });
 

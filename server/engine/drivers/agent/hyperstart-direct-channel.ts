@@ -9,13 +9,34 @@
 //   (EOF, then the code). The guest's stdin frames come from a FIFO: one write of at most PIPE_BUF
 //   bytes lands whole, so frames from several writers never interleave.
 import { constants as fsConstants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HYPERSTART_CODES } from '../../../guest/protocol/hyperstart/codes.js';
+import { EngineError } from '../../errors.js';
 import { ControlDecoder, encodeControl, encodeStream, StreamDecoder, StreamEvents, STREAM_HEADER_BYTES, type StreamEvent } from '../../../guest/protocol/hyperstart/frames.js';
 
 export class HyperDirectError extends Error {}
+
+/** Refused connections in a row (one check every LIVENESS_MS) before the VM counts as gone. */
+const LOST_AFTER = 3;
+const LIVENESS_MS = 2_000;
+
+/** A token is its process's stdout seq (stderr is seq + 1): even, random, below 2^49. */
+export const seqOfToken = (token: string): bigint => {
+  if (!/^\d{1,16}$/.test(token)) throw new EngineError('INVALID_ARGUMENT', `not a hyperstart I/O token: ${token}`, { token });
+  return BigInt(token);
+};
+
+/** True once the VM behind `control` stops listening (QEMU gone), checked every LIVENESS_MS; false once `stopped()`. */
+export async function untilControlLost(control: string, stopped: () => boolean): Promise<boolean> {
+  for (let refused = 0; refused < LOST_AFTER; await sleep(LIVENESS_MS)) {
+    if (stopped()) return false;
+    refused = (await controlListening(control)) ? 0 : refused + 1;
+  }
+  return !stopped();
+}
 
 /** POSIX: a FIFO write of at most PIPE_BUF bytes is atomic (Linux: 4096). */
 export const PIPE_BUF = 4096;
@@ -150,6 +171,24 @@ export class StreamFollower {
       await handle?.close();
     }
   }
+}
+
+/**
+ * Where a process's direct ccShim records the exit code it read (`<stream file>.exits/<token>`), so
+ * a status probe need not scan the whole stream file, which grows with the pod's output.
+ */
+export const exitRecordsDir = (output: string) => `${output}.exits`;
+export const exitRecordPath = (output: string, token: string) => join(exitRecordsDir(output), token);
+
+export async function writeExitRecord(output: string, token: string, exitCode: number): Promise<void> {
+  await mkdir(exitRecordsDir(output), { recursive: true, mode: 0o700 });
+  await writeFile(exitRecordPath(output, token), String(exitCode));
+}
+
+/** The recorded exit code, or null when none was written. */
+export async function readExitRecord(output: string, token: string): Promise<number | null> {
+  const text = await readFile(exitRecordPath(output, token), 'utf8').catch(() => null);
+  return text !== null && /^\d{1,3}$/.test(text) ? Number(text) : null;
 }
 
 /** The exit code of `seq`'s process if the stream file records it, else null (running, or no file). */

@@ -3,15 +3,16 @@
 // a connection each; output read from the stream port's file, stdin written to its FIFO). Seqs are
 // random, so concurrent calls need no shared counter: a process's token is its stdout seq.
 import { randomInt } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { HYPERSTART_CODES, HYPERSTART_CONTROL_PORT, HYPERSTART_STREAM_PORT } from '../../../guest/protocol/hyperstart/codes.js';
 import { EngineError } from '../../errors.js';
 import { proxyHandleOf, type Proxy } from '../proxy/types.js';
 import type { PodContext } from '../types.js';
 import { serialOf } from './hyperstart-cc.js';
-import { awaitReady, controlListening, FifoWriter, hyperCommand, recordedExit, StreamFollower } from './hyperstart-direct-channel.js';
+import type { Host } from '../../host/types.js';
+import { awaitReady, controlListening, exitRecordsDir, FifoWriter, hyperCommand, readExitRecord, recordedExit, seqOfToken, StreamFollower, untilControlLost } from './hyperstart-direct-channel.js';
 import { assertSignallable, hyperError, type HyperLink, type HyperProcessRef } from './hyperstart-link.js';
 import { signalNumberOf } from './hyperstart-payloads.js';
 import type { ProcessExit, ProcessIo } from './types.js';
@@ -19,15 +20,6 @@ import type { ProcessExit, ProcessIo } from './types.js';
 const DirectStateSchema = z.object({ hyperDirect: z.object({ control: z.string(), output: z.string(), input: z.string() }) });
 type DirectChannels = z.infer<typeof DirectStateSchema>['hyperDirect'];
 
-/** Refused connections in a row (one check every LIVENESS_MS) before the VM counts as gone. */
-const LOST_AFTER = 3;
-const LIVENESS_MS = 2_000;
-
-/** A token is its process's stdout seq (stderr is seq + 1): even, random, below 2^49. */
-export const seqOfToken = (token: string): bigint => {
-  if (!/^\d{1,16}$/.test(token)) throw new EngineError('INVALID_ARGUMENT', `not a hyperstart I/O token: ${token}`, { token });
-  return BigInt(token);
-};
 const newSeq = () => String(2 * randomInt(1, 2 ** 47));
 
 function channelsOf(pod: PodContext): DirectChannels {
@@ -47,15 +39,6 @@ function withSeqs(data: object | null, token: string | undefined): object | null
   if (!token || !data || !('process' in data) || typeof data.process !== 'object' || !data.process) return data;
   const seq = Number(seqOfToken(token));
   return { ...data, process: { ...data.process, stdio: seq, stderr: seq + 1 } };
-}
-
-/** True once the VM behind `control` stops listening (QEMU gone), checked every LIVENESS_MS; false once `stopped()`. */
-export async function untilControlLost(control: string, stopped: () => boolean): Promise<boolean> {
-  for (let refused = 0; refused < LOST_AFTER; await sleep(LIVENESS_MS)) {
-    if (stopped()) return false;
-    refused = (await controlListening(control)) ? 0 : refused + 1;
-  }
-  return !stopped();
 }
 
 /** ProcessIo of one process: its frames from the stream file, stdin into the FIFO, the rest as commands. */
@@ -105,7 +88,8 @@ export async function openDirectHyperIo(channels: DirectChannels, ref: HyperProc
   };
 }
 
-export function createDirectLink(proxy: Proxy): HyperLink {
+/** `host`: the seam the shims' liveness is read through. */
+export function createDirectLink(proxy: Proxy, host: Host): HyperLink {
   const url = (pod: PodContext) => `unix://${channelsOf(pod).control}`;
   return {
     ports: () => [
@@ -134,6 +118,7 @@ export function createDirectLink(proxy: Proxy): HyperLink {
       if (!parsed.success || !handle) return;
       await hyperCommand(parsed.data.hyperDirect.control, HYPERSTART_CODES.DESTROYPOD, null, 15_000, 15_000).catch((err: unknown) => pod.log.warn({ err }, 'DESTROYPOD failed; the guest may already be gone'));
       await proxy.stop(pod, handle);
+      await rm(exitRecordsDir(parsed.data.hyperDirect.output), { recursive: true, force: true });
     },
 
     hyper: (pod, name, data, token, timeoutMs = 60_000) =>
@@ -153,8 +138,13 @@ export function createDirectLink(proxy: Proxy): HyperLink {
 
     attach: (pod, ref) => openDirectHyperIo(channelsOf(pod), ref),
 
-    async exitOf(pod, token) {
+    async exitOf(pod, token, shimPid) {
       const { output, control } = channelsOf(pod);
+      // Cheap first: what its shim recorded, or its shim still following it; the scan of the whole
+      // stream file only when neither tells (a shim killed before it saw the exit).
+      const recorded = await readExitRecord(output, token);
+      if (recorded !== null) return { exitCode: recorded, gone: false };
+      if (shimPid && (await host.cmdline(shimPid))?.includes(token)) return { exitCode: null, gone: false };
       const exitCode = await recordedExit(output, seqOfToken(token));
       return { exitCode, gone: exitCode === null && !(await controlListening(control)) };
     },

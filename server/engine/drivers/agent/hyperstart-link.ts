@@ -31,8 +31,8 @@ export interface HyperLink {
   /** Where the pod's shims talk through, so stopAll finds them all. */
   shimsUrl(pod: PodContext): string;
   attach(pod: PodContext, ref: HyperProcessRef): Promise<ProcessIo>;
-  /** The process's exit code once it exited; null while it runs. `gone` when nothing knows the token. */
-  exitOf(pod: PodContext, token: string): Promise<{ exitCode: number | null; gone: boolean }>;
+  /** The process's exit code once it exited; null while it runs. `gone` when nothing knows the token. `shimPid`: its shim, if known. */
+  exitOf(pod: PodContext, token: string, shimPid?: number): Promise<{ exitCode: number | null; gone: boolean }>;
   closeStdin(pod: PodContext, token: string): Promise<void>;
 }
 

@@ -7,6 +7,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { EngineError } from '../../errors.js';
+import { linuxHost } from '../../host/linux.js';
 import type { Cmd } from '../../types.js';
 import type { BlockHotplug } from '../hypervisor/types.js';
 import type { Proxy } from '../proxy/types.js';
@@ -33,7 +34,7 @@ const isGone = (err: unknown) =>
   err instanceof EngineError && (/not found/.test(err.message) || (err.cause instanceof Error && ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE'].includes((err.cause as NodeJS.ErrnoException).code ?? '')));
 
 export function createHyperstartAgent(_env: DriverEnv, proxy: Proxy, shim: Shim, _hotplug?: BlockHotplug): Agent {
-  const link = proxy.direct ? createDirectLink(proxy) : createCcLink(proxy);
+  const link = proxy.direct ? createDirectLink(proxy, _env.host ?? linuxHost) : createCcLink(proxy);
 
   /** Starts a process with `send` on a fresh token, then its shim; without a shim the process is killed again. */
   async function startProcess(pod: PodContext, containerId: string, guestProcess: (token: string) => string, send: (token: string) => Promise<unknown>, kill: (ref: HyperProcessRef) => Promise<unknown>) {
@@ -152,9 +153,9 @@ export function createHyperstartAgent(_env: DriverEnv, proxy: Proxy, shim: Shim,
     attach: (pod, c, token) => link.attach(pod, refOf(c, token)),
 
     async probeContainer(pod, c) {
-      const { token } = ContainerStateSchema.parse(c.agentState);
+      const { token, shimPid } = ContainerStateSchema.parse(c.agentState);
       if (!token) return { running: false, exitCode: null };
-      const { exitCode, gone } = await link.exitOf(pod, token);
+      const { exitCode, gone } = await link.exitOf(pod, token, shimPid);
       return { running: exitCode === null && !gone, exitCode };
     },
   };
