@@ -23,7 +23,7 @@ export class HyperDirectError extends Error {}
 const LOST_AFTER = 3;
 const LIVENESS_MS = 2_000;
 
-/** A token is its process's stdout seq (stderr is seq + 1): even, random, below 2^49. */
+/** A token is its process's stdout seq (stderr is seq + 1): even, random, below 2^48. */
 export const seqOfToken = (token: string): bigint => {
   if (!/^\d{1,16}$/.test(token)) throw new EngineError('INVALID_ARGUMENT', `not a hyperstart I/O token: ${token}`, { token });
   return BigInt(token);
