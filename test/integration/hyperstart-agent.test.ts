@@ -76,7 +76,8 @@ describe('hyperstart guest agent on the host', () => {
     const ex = follow(30n);
     await client.command(C.EXECCMD, { container: 'c2', process: { ...proc(['sh', '-c', 'exit 7'], 30), id: 'e1' } });
     expect(await ex.exited).toBe(7);
-    for (let i = 0; i < 40 && !events.length; i++) await new Promise((r) => setTimeout(r, 50));
+    // A liveness bound (20 s): the event follows the stream's exit on the other channel.
+    for (let i = 0; i < 400 && !events.length; i++) await new Promise((r) => setTimeout(r, 50));
     stop();
     expect(events.filter((e) => (e as { container: string }).container === 'c2')).toEqual([{ container: 'c2', process: 'e1', event: 'finished', status: 7 }]);
     void exited;
@@ -102,8 +103,9 @@ describe('hyperstart guest agent on the host', () => {
     const init = follow(20n);
     const ex = follow(50n);
     await client.command(C.EXECCMD, { container: 'c2', process: { ...proc(['sh', '-c', 'trap "echo exec-usr1" USR1; while true; do sleep 1; done'], 50), id: 'sl' } });
+    // A liveness bound (20 s): a trap runs once the shell's current `sleep 1` ends, later under load.
     const until = async (check: () => boolean) => {
-      for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
     };
     await client.command(C.KILLCONTAINER, { container: 'c2', signal: 10, allProcesses: false });
     await until(() => init.out.stdout.includes('init-usr1'));
