@@ -3,7 +3,7 @@
 // WINSIZE / KILLCONTAINER on a control connection of their own. It exits with the process's code,
 // or 255 once the VM stops listening (QEMU gone) before the process ended.
 import { constants } from 'node:os';
-import { FifoWriter, hyperCommand, seqOfToken, StreamFollower, untilControlLost, writeExitRecord } from '../../engine/drivers/agent/hyperstart-direct-channel.js';
+import { FifoWriter, followProcess, hyperCommand, seqOfToken, writeExitRecord } from '../../engine/drivers/agent/hyperstart-direct-channel.js';
 import { assertSignallable } from '../../engine/drivers/agent/hyperstart-link.js';
 import { socketPathOf } from '../../engine/drivers/proxy/types.js';
 import { HYPERSTART_CODES } from '../../guest/protocol/hyperstart/codes.js';
@@ -30,15 +30,14 @@ export async function runDirectCcShim(options: DirectCcShimOptions): Promise<num
   const seq = seqOfToken(token);
   const ref = { containerId, token, guestProcess };
   let exit!: (code: number) => void;
-  let ended = false;
   /** The code the stream file gave, as opposed to one this shim chose (lost VM, undeliverable signal). */
   let streamed: number | null = null;
-  const exited = new Promise<number>((resolve) => (exit = (code) => ((ended = true), resolve(code))));
-  const follower = StreamFollower.start(options.output, (s) => s === seq || s === seq + 1n, (event) => {
-    if (event.kind === 'data' && relay) (event.seq === seq ? process.stdout : process.stderr).write(event.data);
-    if (event.kind === 'exit' && event.seq === seq) exit((streamed = event.exitCode));
+  const exited = new Promise<number>((resolve) => (exit = resolve));
+  const followed = followProcess({ output: options.output, control }, seq, {
+    output: (stream, data) => relay && (stream === 'stdout' ? process.stdout : process.stderr).write(data),
+    exit: (code) => exit((streamed = code)),
+    lost: () => (log('the VM stopped listening'), exit(EXIT_LOST)),
   });
-  void untilControlLost(control, () => ended).then((gone) => gone && (log('the VM stopped listening'), exit(EXIT_LOST)));
 
   // One control connection at a time from this shim: signals queue behind each other.
   let queue: Promise<unknown> = Promise.resolve();
@@ -67,7 +66,7 @@ export async function runDirectCcShim(options: DirectCcShimOptions): Promise<num
   }
   await options.onReady();
   const code = await exited;
-  await follower.stop();
+  await followed.stop();
   // Read by status probes instead of the whole stream file (hyperstart-direct.ts exitOf).
   if (streamed !== null) await writeExitRecord(options.output, token, streamed).catch((err: Error) => log(`recording the exit code: ${err.message}`));
   return code;

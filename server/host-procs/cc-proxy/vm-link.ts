@@ -4,7 +4,8 @@
 // goes to every connection bound to the token, and is kept (bounded) for whoever binds later,
 // since the engine attaches to a detached process after it started.
 import { HyperstartClient } from '../../engine/drivers/agent/hyperstart-client.js';
-import { HYPERSTART_CODES } from '../../guest/protocol/hyperstart/codes.js';
+import { commandCode } from '../../guest/protocol/hyperstart/codes.js';
+import { withStdioSeqs } from '../../guest/protocol/hyperstart/payloads.js';
 import type { StreamEvent } from '../../guest/protocol/hyperstart/frames.js';
 
 /** Output kept per token for late attachers; older output is dropped first. */
@@ -93,15 +94,14 @@ export class VmLink {
 
   /** Sends a hyperstart command; for NEWCONTAINER/EXECCMD, `token` gets the process's stdio seqs. */
   async hyper(name: string, data: Record<string, unknown> | null, token: string | undefined): Promise<string> {
-    const code = (HYPERSTART_CODES as Record<string, number>)[name.toUpperCase()];
-    if (code === undefined) throw new Error(`unknown hyperstart command ${name}`);
+    const code = commandCode(name);
     let payload = data;
     if (token && data && typeof data['process'] === 'object' && data['process']) {
       const t = this.token(token);
       const process = data['process'] as Record<string, unknown>;
       t.container = String(data['id'] ?? data['container'] ?? '');
       t.process = String(process['id'] ?? t.container);
-      payload = { ...data, process: { ...process, stdio: t.seq, stderr: t.seq + 1 } };
+      payload = withStdioSeqs(data, t.seq);
     }
     const answer = await this.client.command(code, payload, 120_000);
     return answer.toString('utf8');

@@ -11,6 +11,11 @@ export interface ConnectionPolicy {
   toError(err: unknown, what: string): EngineError;
 }
 
+/** A socket error meaning the far end is gone (nothing listens, or it went away mid-call). */
+export function isGoneErrno(err: unknown): boolean {
+  return ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE'].includes((err as NodeJS.ErrnoException | undefined)?.code ?? '');
+}
+
 /** Asks the proxy driver to restart a proxy that is gone; true when a second try makes sense. */
 export type Revive = () => Promise<boolean>;
 

@@ -4,27 +4,18 @@
 import { z } from 'zod';
 import { HYPERSTART_CONTROL_PORT, HYPERSTART_STREAM_PORT } from '../../../guest/protocol/hyperstart/codes.js';
 import { EngineError } from '../../errors.js';
-import type { VmEndpoints } from '../devices.js';
 import { CcClient, CcProxyError } from '../proxy/cc/client.js';
 import { ConnectShimResponseSchema, HyperResponseSchema, TokensResponseSchema } from '../proxy/cc/messages.js';
 import { proxyHandleOf, socketPathOf, type Proxy, type ProxyHandle } from '../proxy/types.js';
 import type { PodContext } from '../types.js';
-import { connectReviving, withConnection, type ConnectionPolicy } from './connection.js';
+import { connectReviving, isGoneErrno, withConnection, type ConnectionPolicy } from './connection.js';
 import { openHyperstartIo } from './hyperstart-io.js';
-import { hyperError, type HyperLink } from './hyperstart-link.js';
+import { hyperError, serialOf, type HyperLink } from './hyperstart-link.js';
 
 const HyperStateSchema = z.object({ hyper: z.object({ ctlSerial: z.string(), ioSerial: z.string() }) });
 
-const isUnreachable = (err: unknown) => ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE'].includes((err as NodeJS.ErrnoException | undefined)?.code ?? '');
-
 /** The cc-proxy protocol's reading of failures, for the shared connection skeleton (connection.ts). */
-const HYPER_POLICY: ConnectionPolicy = { isUnreachable, toError: hyperError };
-
-export function serialOf(pod: PodContext, vm: VmEndpoints, name: string): string {
-  const socket = vm.serialPorts[name];
-  if (!socket) throw new EngineError('AGENT_FAILED', `pod ${pod.id}: the hypervisor gave no endpoint for the ${name} port`);
-  return socket;
-}
+const HYPER_POLICY: ConnectionPolicy = { isUnreachable: isGoneErrno, toError: hyperError };
 
 export function createCcLink(proxy: Proxy): HyperLink {
   const handleOf = (pod: PodContext): ProxyHandle => {

@@ -1,19 +1,13 @@
 // The host end of the hyperstart protocol over the guest's two ports (as unix sockets): commands
 // answered one at a time by ACK or ERROR, READY awaited first, NEXT ignored (flow control the host
 // has no use for), PROCESSASYNCEVENT and stream frames handed to listeners by seq.
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { connectUnix } from '../../../guest/protocol/connect.js';
 import { HYPERSTART_CODES } from '../../../guest/protocol/hyperstart/codes.js';
 import { ControlDecoder, encodeControl, encodeStreamData, encodeStreamEnd, StreamDecoder, StreamEvents, type ControlFrame, type StreamEvent } from '../../../guest/protocol/hyperstart/frames.js';
 import { ProcessAsyncEventSchema, type ProcessAsyncEvent } from '../../../guest/protocol/hyperstart/payloads.js';
 
 export class HyperstartError extends Error {}
-
-function open(path: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(path);
-    socket.once('connect', () => resolve(socket)).once('error', reject);
-  });
-}
 
 export class HyperstartClient {
   private readonly controlDecoder = new ControlDecoder();
@@ -57,8 +51,8 @@ export class HyperstartClient {
   }
 
   static async connect(controlPath: string, streamPath: string): Promise<HyperstartClient> {
-    const control = await open(controlPath);
-    const streams = await open(streamPath).catch((err: unknown) => (control.destroy(), Promise.reject(err)));
+    const control = await connectUnix(controlPath);
+    const streams = await connectUnix(streamPath).catch((err: unknown) => (control.destroy(), Promise.reject(err)));
     return new HyperstartClient(control, streams);
   }
 

@@ -11,10 +11,12 @@
 import { constants as fsConstants } from 'node:fs';
 import { mkdir, open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { connectUnixWhenFree } from '../../../guest/protocol/connect.js';
 import { HYPERSTART_CODES } from '../../../guest/protocol/hyperstart/codes.js';
 import { EngineError } from '../../errors.js';
+import { canConnect } from '../proxy/types.js';
 import { ControlDecoder, encodeControl, encodeStream, StreamDecoder, StreamEvents, STREAM_HEADER_BYTES, type StreamEvent } from '../../../guest/protocol/hyperstart/frames.js';
 
 export class HyperDirectError extends Error {}
@@ -30,10 +32,10 @@ export const seqOfToken = (token: string): bigint => {
 };
 
 /** True once the VM behind `control` stops listening (QEMU gone), checked every LIVENESS_MS; false once `stopped()`. */
-export async function untilControlLost(control: string, stopped: () => boolean): Promise<boolean> {
+async function untilControlLost(control: string, stopped: () => boolean): Promise<boolean> {
   for (let refused = 0; refused < LOST_AFTER; await sleep(LIVENESS_MS)) {
     if (stopped()) return false;
-    refused = (await controlListening(control)) ? 0 : refused + 1;
+    refused = (await canConnect(control)) ? 0 : refused + 1;
   }
   return !stopped();
 }
@@ -42,26 +44,6 @@ export async function untilControlLost(control: string, stopped: () => boolean):
 export const PIPE_BUF = 4096;
 /** Stdin data per frame so that a frame fits one atomic FIFO write. */
 export const FIFO_FRAME_DATA = PIPE_BUF - STREAM_HEADER_BYTES;
-
-function connectOnce(path: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(path);
-    socket.once('connect', () => resolve(socket)).once('error', reject);
-  });
-}
-
-/** A connection to the control socket, waiting (EAGAIN) while QEMU serves others, up to `waitMs`. */
-async function connectControl(path: string, waitMs: number): Promise<Socket> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      return await connectOnce(path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) throw err;
-      await sleep(20 + Math.random() * 30); // jittered: waiting shims and calls do not retry in lockstep
-    }
-  }
-}
 
 /** Reads control frames from `socket` until `done` says one is the answer; rejects on close or timeout. */
 function readUntil<T>(socket: Socket, timeoutMs: number, what: string, done: (code: number, payload: Buffer) => T | undefined): Promise<T> {
@@ -96,7 +78,7 @@ function readUntil<T>(socket: Socket, timeoutMs: number, what: string, done: (co
  * ERROR's message. `queueMs` bounds the wait for QEMU to serve this connection besides the answer.
  */
 export async function hyperCommand(controlPath: string, code: number, payload: object | null, timeoutMs = 60_000, queueMs = 10 * 60_000): Promise<Buffer> {
-  const socket = await connectControl(controlPath, queueMs);
+  const socket = await connectUnixWhenFree(controlPath, queueMs);
   try {
     socket.write(encodeControl(code, payload));
     return await readUntil(socket, timeoutMs + queueMs, `code ${code}`, (c, p) => {
@@ -117,7 +99,7 @@ export async function awaitReady(controlPath: string, timeoutMs: number): Promis
     if (left <= 0) throw new HyperDirectError(`no READY from the guest within ${timeoutMs} ms: ${String(last)}`);
     let socket: Socket | null = null;
     try {
-      socket = await connectControl(controlPath, left);
+      socket = await connectUnixWhenFree(controlPath, left);
       await readUntil(socket, left, 'the boot', (c) => (c === HYPERSTART_CODES.READY ? true : undefined));
       return;
     } catch (err) {
@@ -171,6 +153,34 @@ export class StreamFollower {
       await handle?.close();
     }
   }
+}
+
+export interface ProcessFollowing {
+  output(stream: 'stdout' | 'stderr', data: Buffer): void;
+  /** Once, with the code the stream file gives. */
+  exit(exitCode: number): void;
+  /** Once, instead of exit, when the VM stops listening before the process ended. */
+  lost(): void;
+}
+
+/**
+ * One process in the stream file (its stdout `seq`, stderr seq + 1): its output as it comes, then
+ * its exit code; or lost when QEMU goes first. Nothing is reported after stop(), exit or lost.
+ */
+export function followProcess(paths: { output: string; control: string }, seq: bigint, on: ProcessFollowing): { stop(): Promise<void> } {
+  let done = false;
+  const follower = StreamFollower.start(paths.output, (s) => s === seq || s === seq + 1n, (event) => {
+    if (done) return;
+    if (event.kind === 'data') on.output(event.seq === seq ? 'stdout' : 'stderr', event.data);
+    else if (event.kind === 'exit' && event.seq === seq) ((done = true), on.exit(event.exitCode));
+  });
+  void untilControlLost(paths.control, () => done).then((gone) => gone && ((done = true), on.lost()));
+  return {
+    stop() {
+      done = true;
+      return follower.stop();
+    },
+  };
 }
 
 /**
@@ -253,16 +263,4 @@ export class FifoWriter {
       }
     }
   }
-}
-
-/**
- * False once nothing listens on the control socket any more (QEMU is gone); true while it does,
- * even when it is busy serving another client (EAGAIN). The connection is dropped unused.
- */
-export function controlListening(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EAGAIN'));
-  });
 }

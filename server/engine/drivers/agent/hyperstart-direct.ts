@@ -6,14 +6,14 @@ import { randomInt } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { z } from 'zod';
-import { HYPERSTART_CODES, HYPERSTART_CONTROL_PORT, HYPERSTART_STREAM_PORT } from '../../../guest/protocol/hyperstart/codes.js';
+import { commandCode, HYPERSTART_CODES, HYPERSTART_CONTROL_PORT, HYPERSTART_STREAM_PORT } from '../../../guest/protocol/hyperstart/codes.js';
 import { EngineError } from '../../errors.js';
 import type { Host } from '../../host/types.js';
-import { proxyHandleOf, type Proxy } from '../proxy/types.js';
+import { canConnect, proxyHandleOf, type Proxy } from '../proxy/types.js';
 import type { PodContext } from '../types.js';
-import { serialOf } from './hyperstart-cc.js';
-import { awaitReady, controlListening, exitRecordsDir, FifoWriter, hyperCommand, readExitRecord, recordedExit, seqOfToken, StreamFollower, untilControlLost } from './hyperstart-direct-channel.js';
-import { assertSignallable, hyperError, type HyperLink, type HyperProcessRef } from './hyperstart-link.js';
+import { awaitReady, exitRecordsDir, FifoWriter, followProcess, hyperCommand, readExitRecord, recordedExit, seqOfToken } from './hyperstart-direct-channel.js';
+import { assertSignallable, hyperError, serialOf, type HyperLink, type HyperProcessRef } from './hyperstart-link.js';
+import { withStdioSeqs } from '../../../guest/protocol/hyperstart/payloads.js';
 import { signalNumberOf } from './hyperstart-payloads.js';
 import type { ProcessExit, ProcessIo } from './types.js';
 
@@ -28,19 +28,6 @@ function channelsOf(pod: PodContext): DirectChannels {
   return parsed.data.hyperDirect;
 }
 
-function codeOf(name: string): number {
-  const code = (HYPERSTART_CODES as Record<string, number>)[name.toUpperCase()];
-  if (code === undefined) throw new Error(`unknown hyperstart command ${name}`);
-  return code;
-}
-
-/** `data` with the process's stdio seqs, for NEWCONTAINER / EXECCMD naming `token`. */
-function withSeqs(data: object | null, token: string | undefined): object | null {
-  if (!token || !data || !('process' in data) || typeof data.process !== 'object' || !data.process) return data;
-  const seq = Number(seqOfToken(token));
-  return { ...data, process: { ...data.process, stdio: seq, stderr: seq + 1 } };
-}
-
 /** ProcessIo of one process: its frames from the stream file, stdin into the FIFO, the rest as commands. */
 export async function openDirectHyperIo(channels: DirectChannels, ref: HyperProcessRef): Promise<ProcessIo> {
   const seq = seqOfToken(ref.token);
@@ -48,14 +35,12 @@ export async function openDirectHyperIo(channels: DirectChannels, ref: HyperProc
   let exit!: (e: ProcessExit) => void;
   let lost!: (err: Error) => void;
   const exited = new Promise<ProcessExit>((resolve, reject) => ((exit = resolve), (lost = reject)));
-  let closed = false;
-  let ended = false;
-  const follower = StreamFollower.start(channels.output, (s) => s === seq || s === seq + 1n, (event) => {
-    if (event.kind === 'data') streams[event.seq === seq ? 'stdout' : 'stderr'].write(event.data);
-    else if (event.kind === 'exit' && event.seq === seq) ((ended = true), exit({ exitCode: event.exitCode }));
+  const followed = followProcess(channels, seq, {
+    output: (stream, data) => streams[stream].write(data),
+    exit: (exitCode) => exit({ exitCode }),
+    lost: () => lost(hyperError(new Error('the VM stopped listening before the process exited'), `wait for process ${ref.token}`)),
   });
-  void untilControlLost(channels.control, () => closed || ended).then((gone) => gone && lost(hyperError(new Error('the VM stopped listening before the process exited'), `wait for process ${ref.token}`)));
-  exited.catch(() => {}).finally(() => (streams.stdout.end(), streams.stderr.end(), void follower.stop()));
+  exited.catch(() => {}).finally(() => (streams.stdout.end(), streams.stderr.end(), void followed.stop()));
   let writer: Promise<FifoWriter> | null = null;
   const stdin = () => (writer ??= FifoWriter.open(channels.input));
   const call = async (what: string, fn: () => Promise<unknown>) => {
@@ -65,7 +50,7 @@ export async function openDirectHyperIo(channels: DirectChannels, ref: HyperProc
       throw hyperError(err, `${what} process ${ref.token}`);
     }
   };
-  const command = (name: string, data: object) => hyperCommand(channels.control, codeOf(name), data, 15_000);
+  const command = (name: string, data: object) => hyperCommand(channels.control, commandCode(name), data, 15_000);
   return {
     stdout: streams.stdout,
     stderr: streams.stderr,
@@ -79,10 +64,9 @@ export async function openDirectHyperIo(channels: DirectChannels, ref: HyperProc
       }),
     wait: () => exited,
     close() {
-      closed = true;
+      void followed.stop();
       streams.stdout.end();
       streams.stderr.end();
-      void follower.stop();
       void writer?.then((w) => w.close()).catch(() => {});
     },
   };
@@ -122,7 +106,7 @@ export function createDirectLink(proxy: Proxy, host: Host): HyperLink {
     },
 
     hyper: (pod, name, data, token, timeoutMs = 60_000) =>
-      hyperCommand(channelsOf(pod).control, codeOf(name), withSeqs(data, token), timeoutMs).then(
+      hyperCommand(channelsOf(pod).control, commandCode(name), token ? withStdioSeqs(data, Number(seqOfToken(token))) : data, timeoutMs).then(
         (answer) => answer.toString('utf8'),
         (err: unknown) => Promise.reject(hyperError(err, `pod ${pod.id}: ${name}`)),
       ),
@@ -146,7 +130,7 @@ export function createDirectLink(proxy: Proxy, host: Host): HyperLink {
       if (recorded !== null) return { exitCode: recorded, gone: false };
       if (shimPid && (await host.cmdline(shimPid))?.includes(token)) return { exitCode: null, gone: false };
       const exitCode = await recordedExit(output, seqOfToken(token));
-      return { exitCode, gone: exitCode === null && !(await controlListening(control)) };
+      return { exitCode, gone: exitCode === null && !(await canConnect(control)) };
     },
 
     async closeStdin(pod, token) {

@@ -36,6 +36,13 @@ export interface HyperLink {
   closeStdin(pod: PodContext, token: string): Promise<void>;
 }
 
+/** The host socket of the guest's serial port `name`, as the hypervisor handed it back. */
+export function serialOf(pod: PodContext, vm: VmEndpoints, name: string): string {
+  const socket = vm.serialPorts[name];
+  if (!socket) throw new EngineError('AGENT_FAILED', `pod ${pod.id}: the hypervisor gave no endpoint for the ${name} port`);
+  return socket;
+}
+
 /** hyperstart's table has no command for it: a request this agent cannot honour, not a failure. */
 export function hyperError(err: unknown, what: string): EngineError {
   if (err instanceof EngineError) return err;

@@ -18,6 +18,7 @@ import { releasePodShare, shareContainerMounts, sharedMountsOf, unshareMounts } 
 import { bindRootfs, hostSharedDir, unbindRootfs } from './kata-mounts.js';
 import { createCcLink } from './hyperstart-cc.js';
 import { createDirectLink } from './hyperstart-direct.js';
+import { isGoneErrno } from './connection.js';
 import type { HyperProcessRef } from './hyperstart-link.js';
 import { HYPER_SHARE_TAG, hyperProcessOf, signalNumberOf, startPodOf } from './hyperstart-payloads.js';
 import type { Agent } from './types.js';
@@ -30,8 +31,7 @@ const ContainerStateSchema = z.object({ token: z.string().default(''), shimPid: 
 const notSupported = (message: string, details?: Record<string, unknown>) => new EngineError('NOT_SUPPORTED', message, details);
 
 /** The guest no longer knows the container (its message), or the VM is unreachable. */
-const isGone = (err: unknown) =>
-  err instanceof EngineError && (/not found/.test(err.message) || (err.cause instanceof Error && ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE'].includes((err.cause as NodeJS.ErrnoException).code ?? '')));
+const isGone = (err: unknown) => err instanceof EngineError && (/not found/.test(err.message) || isGoneErrno(err.cause));
 
 export function createHyperstartAgent(_env: DriverEnv, proxy: Proxy, shim: Shim, _hotplug?: BlockHotplug): Agent {
   const link = proxy.direct ? createDirectLink(proxy, _env.host ?? linuxHost) : createCcLink(proxy);

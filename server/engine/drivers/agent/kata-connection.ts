@@ -6,7 +6,7 @@ import { ProtocolError } from '../../../guest/protocol/messages.js';
 import { EngineError } from '../../errors.js';
 import { proxyHandleOf, socketPathOf, type ProxyHandle } from '../proxy/types.js';
 import type { PodContext } from '../types.js';
-import { connectReviving, withConnection, type ConnectionPolicy, type Revive } from './connection.js';
+import { connectReviving, isGoneErrno, withConnection, type ConnectionPolicy, type Revive } from './connection.js';
 
 export type { Revive } from './connection.js';
 
@@ -27,8 +27,7 @@ export function agentCodeOf(err: unknown): string | null {
 export function isUnreachable(err: unknown): boolean {
   const cause = err instanceof EngineError ? err.cause : err;
   if (cause instanceof ProtocolError) return cause.code === 'DISCONNECTED';
-  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EPIPE' || code === 'ECONNRESET';
+  return isGoneErrno(cause);
 }
 
 export function proxyOf(pod: PodContext): ProxyHandle {

@@ -59,11 +59,14 @@ export function socketPathOf(url: string): string {
   return url.startsWith('unix://') ? url.slice('unix://'.length) : url;
 }
 
-/** True when something accepts a connection on the unix socket at `path` (the connection is dropped at once). */
+/**
+ * True when something listens on the unix socket at `path` (the connection is dropped at once),
+ * busy ones included: a full backlog (QEMU's one-client chardev serving another) is EAGAIN.
+ */
 export function canConnect(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(path);
     socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EAGAIN'));
   });
 }

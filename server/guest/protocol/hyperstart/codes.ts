@@ -37,6 +37,13 @@ export function commandName(code: number): HyperstartCommand | null {
   return NAMES.get(code) ?? null;
 }
 
+/** The code of a command named as virtcontainers names them (`newcontainer`, `winsize`, …). */
+export function commandCode(name: string): number {
+  const code = (HYPERSTART_CODES as Record<string, number>)[name.toUpperCase()];
+  if (code === undefined) throw new Error(`unknown hyperstart command ${name}`);
+  return code;
+}
+
 /** The guest port names, found by name under /dev/virtio-ports (host side: hyper.sock / tty.sock). */
 export const HYPERSTART_CONTROL_PORT = 'sh.hyper.channel.0';
 export const HYPERSTART_STREAM_PORT = 'sh.hyper.channel.1';

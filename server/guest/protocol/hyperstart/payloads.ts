@@ -72,3 +72,9 @@ export const PsContainerSchema = z.object({ container: z.string().min(1), format
 export const WinsizeSchema = z.object({ container: z.string().min(1), process: z.string().default(''), row: z.number().int().min(1).max(65535), column: z.number().int().min(1).max(65535) });
 export const ProcessAsyncEventSchema = z.object({ container: z.string(), process: z.string(), event: z.literal('finished'), status: z.number().int() });
 export type ProcessAsyncEvent = z.infer<typeof ProcessAsyncEventSchema>;
+
+/** A NEWCONTAINER / EXECCMD payload with its process's stdio seqs set (stdout `seq`, stderr seq + 1); others as they are. */
+export function withStdioSeqs<T extends object | null>(data: T, seq: number): T {
+  if (!data || !('process' in data) || typeof data.process !== 'object' || !data.process) return data;
+  return { ...data, process: { ...data.process, stdio: seq, stderr: seq + 1 } };
+}
