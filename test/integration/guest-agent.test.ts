@@ -87,6 +87,10 @@ describe('guest agent on the host with real crun', () => {
     await client.call('RemoveContainer', { containerId: 'broken' });
   });
 
+  it("refuses a template's warm-up rootfs: a host-run agent never binds the host's root", async () => {
+    await expect(client.call('WarmUpRootfs', { containerId: 'warm', present: true })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
+  });
+
   it('lists processes as a ps table and as json', async () => {
     const table = (await client.call('ListProcesses', { containerId: 'main', format: 'table', args: ['-o', 'pid,args'] })).body.output;
     expect(table).toMatch(/PID\s+COMMAND\n\s+1 sleep 1000\n/);

@@ -71,6 +71,18 @@ describe('pods cloned from a template', () => {
     expect(await sh('two', 'true')).toEqual({ output: '', exitCode: 0 });
   });
 
+  it("start from a warmed-up template that left nothing of its warm-up: no container, the pod's own loopback", async () => {
+    // The template ran a container and an exec before it was saved (kata-warmup.ts), and says so.
+    expect((await t.vc.listTemplates())[0]!.warmUpMs).toBeGreaterThan(0);
+    // The guest agent knows only the pod's own container (its warm-up container was removed).
+    for (const pod of ['one', 'two']) expect((await t.vc.podGuestStats(pod)).containers.map((c) => c.containerId)).toEqual(['c']);
+    // The warm-up's sandbox brought the loopback up; the clone's sandbox found it up (IFF_UP) and
+    // skipped `ip`: it must still be up, and it carries traffic.
+    const overLoopback = 'echo reached > /tmp/i.html; httpd -f -p 127.0.0.1:8081 -h /tmp & p=$!; ' +
+      'for i in $(seq 40); do wget -q -O - http://127.0.0.1:8081/i.html 2>/dev/null && break; sleep 0.5; done; kill $p';
+    expect(await sh('two', `cat /sys/class/net/lo/flags; ${overLoopback}`)).toEqual({ output: '0x9\nreached\n', exitCode: 0 });
+  });
+
   it('have their own hostname, boot id and random bytes, and the host clock within 2 s', async () => {
     const identity = async (pod: string) => {
       const before = Date.now() / 1000;

@@ -24,7 +24,7 @@ export async function launchVm(s: PodSession, plan: VmLaunchPlan): Promise<{ sta
     if (!fit.ok) reason = fit.reason;
     else {
       try {
-        await s.step(`hypervisor.buildTemplate:${fit.key}`, () => templates.ensure(s.context(), plan, fit.key));
+        await s.step(`hypervisor.buildTemplate:${fit.key}`, () => templates.ensure(s.context(), plan, fit.key, s.drivers.agent.warmTemplate?.bind(s.drivers.agent)));
         return await s.step(`hypervisor.cloneVm:${fit.key}`, () => templates.clone(s.context(), plan, fit.key));
       } catch (err) {
         reason = `clone failed: ${(err as Error).message.split('\n')[0]}`;

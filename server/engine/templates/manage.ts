@@ -42,7 +42,7 @@ export async function buildTemplate(env: DriverEnv & { templates: TemplateSettin
     const plan = { netNsPath: '', devices: await drivers.agent.devices(pod) };
     const fit = await templates.fit(pod, plan);
     if (!fit.ok) throw new EngineError('NOT_SUPPORTED', `this pod config boots cold: ${fit.reason}`);
-    await templates.ensure(pod, plan, fit.key);
+    await templates.ensure(pod, plan, fit.key, drivers.agent.warmTemplate?.bind(drivers.agent));
     const info = (await templates.list()).find((i: TemplateInfo) => i.key === fit.key);
     if (!info) throw new EngineError('INTERNAL', `template ${fit.key} vanished after its build`);
     return info;

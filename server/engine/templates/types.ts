@@ -16,15 +16,22 @@ export interface TemplateInfo {
   clones: number;
   /** What went into the key, for humans: vcpus, memoryMiB, machine, devices, asset paths. */
   inputs: Record<string, string | number>;
+  /** How long the agent's warm-up (Agent.warmTemplate) ran before the state was saved; null: none ran. */
+  warmUpMs: number | null;
 }
+
+export type TemplateWarmUp = (vm: VmEndpoints) => Promise<void>;
 
 /** Whether a pod's VM can be a clone, and of which template. */
 export type TemplateFit = { ok: true; key: string } | { ok: false; reason: string };
 
 export interface VmTemplates {
   fit(pod: PodContext, plan: VmLaunchPlan): Promise<TemplateFit>;
-  /** Builds the template unless it exists; returns how long the build took (0 when it existed). */
-  ensure(pod: PodContext, plan: VmLaunchPlan, key: string): Promise<{ builtMs: number }>;
+  /**
+   * Builds the template unless it exists; returns how long the build took (0 when it existed).
+   * `warm` (the agent's warmTemplate) runs once the template's agent listens, before it is saved.
+   */
+  ensure(pod: PodContext, plan: VmLaunchPlan, key: string, warm?: TemplateWarmUp): Promise<{ builtMs: number }>;
   /** Like Hypervisor.startVm, from the template; leaves nothing behind when it throws. */
   clone(pod: PodContext, plan: VmLaunchPlan, key: string): Promise<{ state: DriverState; endpoints: VmEndpoints }>;
   list(): Promise<TemplateInfo[]>;

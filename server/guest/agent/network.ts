@@ -34,7 +34,8 @@ function routeArgs(route: GuestRoute): string[] {
 
 export async function configureNetwork(network: GuestNetwork, hostname: string, opts: NetworkOptions): Promise<void> {
   const ip = (args: string[]) => runChecked(opts.ip, args);
-  await ip(['link', 'set', 'dev', 'lo', 'up']);
+  // A clone's loopback is up already (its template's warm-up set it): a spawn saved, ~0.1 s under TCG.
+  if (!(await isUp(opts.sysClassNet, 'lo'))) await ip(['link', 'set', 'dev', 'lo', 'up']);
   const links = await linksByMac(opts.sysClassNet);
   for (const iface of network.interfaces) {
     const current = links.get(iface.mac);
@@ -53,6 +54,12 @@ export async function configureNetwork(network: GuestNetwork, hostname: string, 
   const ordered = [...network.routes].sort((a, b) => Number(Boolean(a.gateway)) - Number(Boolean(b.gateway)));
   for (const route of ordered) await ip(routeArgs(route));
   await writeNetworkFiles(network, hostname, opts.filesDir);
+}
+
+/** IFF_UP in the link's sysfs flags; a link we cannot read counts as down. */
+async function isUp(sysClassNet: string, link: string): Promise<boolean> {
+  const flags = Number.parseInt(await readFile(`${sysClassNet}/${link}/flags`, 'utf8').catch(() => '0'), 16);
+  return (flags & 0x1) !== 0;
 }
 
 /** The files every container of the pod bind-mounts read-only, as Kata does. */

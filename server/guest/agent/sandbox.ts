@@ -31,28 +31,37 @@ export interface Sandbox {
   storages: Storage[];
 }
 
-export async function setupSandbox(options: SandboxOptions, request: SandboxRequest): Promise<Sandbox> {
-  const { hostname, storages, network } = request;
-  // setHostname is false only for an agent run on a host for tests: it must not touch its clock either.
-  if (options.setHostname && request.identity) await applyIdentity(request.identity);
-  if (options.setHostname && hostname) await writeFile('/proc/sys/kernel/hostname', hostname);
-  let networkFilesDir: string | null = null;
-  if (options.network) {
-    await mkdir(options.network.filesDir, { recursive: true });
-    await configureNetwork(network, hostname, options.network);
-    networkFilesDir = options.network.filesDir;
-  }
-  await mountStorages(options, storages);
-  return { networkFilesDir, volumes: await mountVolumes(options, request.volumes), storages };
-}
+/** `date -s` takes whole seconds: a clock closer than this to the host's is as right as it can make it. */
+const CLOCK_TOLERANCE_MS = 1_000;
 
-/**
- * A clone's clock stands at its template's save time until set; the seed is mixed into the kernel's
- * pool (vmgenid already made the kernel reseed on restore). On a cold boot both are harmless.
- */
-async function applyIdentity(identity: { timeMs: number; seed: string }): Promise<void> {
-  await writeFile('/dev/urandom', Buffer.from(identity.seed, 'base64'));
-  await runChecked('date', ['-u', '-s', `@${Math.round(identity.timeMs / 1000)}`]);
+export async function setupSandbox(options: SandboxOptions, request: SandboxRequest): Promise<Sandbox> {
+  const { hostname, storages, network, identity } = request;
+  // setHostname is false only for an agent run on a host for tests: it must not touch its clock either.
+  const own = options.setHostname && identity;
+  // A clone's random state is its template's until the seed is mixed in (vmgenid already made the
+  // kernel reseed on restore): before anything else. Harmless on a cold boot.
+  if (own) await writeFile('/dev/urandom', Buffer.from(identity.seed, 'base64'));
+  // A clone's clock stands at its template's save time until set; a cold-booted guest read the RTC
+  // and is right to the second, so it is left alone. `date` is a process of its own (0.1-0.2 s
+  // under TCG): it runs while the network and the shares are set up.
+  const clockOff = own && Math.abs(Date.now() - identity.timeMs) > CLOCK_TOLERANCE_MS;
+  const clock = clockOff ? runChecked('date', ['-u', '-s', `@${Math.round(identity.timeMs / 1000)}`]) : Promise.resolve('');
+  const rest = (async () => {
+    if (options.setHostname && hostname) await writeFile('/proc/sys/kernel/hostname', hostname);
+    let networkFilesDir: string | null = null;
+    if (options.network) {
+      await mkdir(options.network.filesDir, { recursive: true });
+      await configureNetwork(network, hostname, options.network);
+      networkFilesDir = options.network.filesDir;
+    }
+    await mountStorages(options, storages);
+    return { networkFilesDir, volumes: await mountVolumes(options, request.volumes), storages };
+  })();
+  // Both settle before the reply, so a failure leaves nothing still running behind it.
+  const [clockSet, sandbox] = await Promise.allSettled([clock, rest]);
+  if (clockSet.status === 'rejected') throw clockSet.reason;
+  if (sandbox.status === 'rejected') throw sandbox.reason;
+  return sandbox.value;
 }
 
 async function mountStorages(options: SandboxOptions, storages: Storage[]): Promise<void> {

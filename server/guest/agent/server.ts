@@ -9,6 +9,7 @@ import { ContainerManager } from './containers.js';
 import { readGuestMemory } from './guest-stats.js';
 import type { RuntimeOptions } from './runtime.js';
 import { setupSandbox, teardownSandbox, type Sandbox, type SandboxOptions } from './sandbox.js';
+import { warmUpRootfs } from './warm-up.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -125,6 +126,10 @@ export function serveAgent(channel: Channel, options: AgentOptions): { manager: 
         },
         payload: Buffer.concat([stdout.data, stderr.data]),
       };
+    },
+    WarmUpRootfs: async ({ containerId, present }) => {
+      await warmUpRootfs(options, containerId, present);
+      return { body: {} };
     },
     Detach: async ({ containerId, execId }) => {
       subscribed.delete(processKey(containerId, execId));

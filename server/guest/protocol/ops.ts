@@ -162,6 +162,12 @@ export const AGENT_OPS = {
     response: z.object({ stdout: StreamCursor, stderr: StreamCursor, exitCode: z.number().int().nullable() }),
   },
   Detach: { request: ProcessRef, response: Empty },
+  /**
+   * Templates only: present=true bind-mounts the guest's own root where the container's rootfs in
+   * the share would be, so a template VM (no share mounted) can run a warm-up container; false
+   * removes it. Refused once the pod's share is mounted, and by an agent run on a host.
+   */
+  WarmUpRootfs: { request: z.object({ containerId: Id, present: z.boolean() }), response: Empty },
 } as const;
 
 /** Answered by the kata proxy itself, never forwarded to the guest. */

@@ -22,6 +22,7 @@ import { openPolledProcessIo } from './kata-io-polled.js';
 import { releasePodShare, shareContainerMounts, sharedMountsOf, unshareMounts, type SharedMount } from './kata-container-mounts.js';
 import { bindRootfs, hostSharedDir, SHARED_TAG, sharedStorage, unbindRootfs, volumeShares, volumeStorages } from './kata-mounts.js';
 import { kataContainerStateOf } from './kata-state.js';
+import { warmTemplateAgent } from './kata-warmup.js';
 import type { Agent } from './types.js';
 
 /** Boot to a serving agent takes 6–10 s under TCG; leave a wide margin. */
@@ -183,6 +184,8 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim, hotpl
       );
       return options.format === 'json' ? JSON.stringify(body.processes ?? []) : body.output;
     },
+
+    warmTemplate: (vm) => warmTemplateAgent(vm, AGENT_PORT_NAME),
 
     async guestStats(pod) {
       const { body } = await withPodAgent(pod, 'read guest statistics', (client) => client.call('GuestStats', {}));

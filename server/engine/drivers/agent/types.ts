@@ -70,4 +70,10 @@ export interface Agent {
    * sampler (containers without a cgroup left out). Absent where the protocol has no such command.
    */
   guestStats?(pod: PodContext): Promise<GuestStats>;
+  /**
+   * Optional: run in a template VM before its memory is saved (no proxy, no shims: `vm` is the
+   * template's own endpoints). Makes the calls a clone will make, once, so that every clone starts
+   * with their code compiled and their binaries cached; it must leave no container or sandbox behind.
+   */
+  warmTemplate?(vm: VmEndpoints): Promise<void>;
 }

@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import { EngineError } from '../../../errors.js';
 import type { Host } from '../../../host/types.js';
-import type { TemplateFit, TemplateInfo, TemplateSettings, VmTemplates } from '../../../templates/types.js';
+import type { TemplateFit, TemplateInfo, TemplateSettings, TemplateWarmUp, VmTemplates } from '../../../templates/types.js';
 import type { VmLaunchPlan } from '../../devices.js';
 import type { DriverEnv } from '../../registry.js';
 import type { PodContext } from '../../types.js';
@@ -156,7 +156,7 @@ async function pruneStale(host: Host, settings: TemplateSettings, key: string, f
  * when two processes (console and CLI) build the same key, the first rename wins and the other's
  * work is dropped. The RAM file's path is not part of the saved state, so it may move.
  */
-async function build(host: Host, env: DriverEnv, settings: TemplateSettings, pod: PodContext, plan: VmLaunchPlan, key: string): Promise<void> {
+async function build(host: Host, env: DriverEnv, settings: TemplateSettings, pod: PodContext, plan: VmLaunchPlan, key: string, warm?: TemplateWarmUp): Promise<void> {
   const work = join(settings.dir, `.b-${key}-${randomBytes(3).toString('hex')}`);
   const scratch: TemplateFiles = { dir: work, state: join(work, 'state'), info: join(work, 'info.json'), memory: join(work, 'ram') };
   await mkdir(join(work, 'share'), { recursive: true, mode: 0o750 });
@@ -164,6 +164,7 @@ async function build(host: Host, env: DriverEnv, settings: TemplateSettings, pod
   const run = runFiles(work);
   const args = buildQemuArgs({ ...launch, podId: `template-${key}`, template: { memPath: scratch.memory, role: 'template', vmgenid: randomUUID() } });
   let pid: number | null = null;
+  let warmUpMs: number | null = null;
   try {
     const qemu = await spawnQemu(host, binary, args, run.qemuLog, { netNsPath: '', fds: [] });
     pid = qemu.pid;
@@ -171,6 +172,11 @@ async function build(host: Host, env: DriverEnv, settings: TemplateSettings, pod
     const qmp = await qmpOpen(run.qmp);
     try {
       await portsOpened(qmp, devices, qemu.exited);
+      if (warm) {
+        const at = Date.now();
+        await warm(endpointsOf(devices));
+        warmUpMs = Date.now() - at;
+      }
       await qmp.execute('stop');
       await qmp.execute('migrate-set-capabilities', { capabilities: [{ capability: 'x-ignore-shared', state: true }] });
       await qmp.execute('migrate', { uri: `exec:cat > ${scratch.state}` });
@@ -182,7 +188,7 @@ async function build(host: Host, env: DriverEnv, settings: TemplateSettings, pod
     if (!(await host.waitForExit(pid, ourQemu(run.qmp, host), 5_000))) await host.terminate(pid, ourQemu(run.qmp, host));
     pid = null;
     const { inputs, family } = await keyOf(launch, binary);
-    await writeFile(scratch.info, JSON.stringify({ key, family, createdAt: new Date().toISOString(), inputs }) + '\n');
+    await writeFile(scratch.info, JSON.stringify({ key, family, createdAt: new Date().toISOString(), inputs, warmUpMs }) + '\n');
     await removeRunFiles(work, true, socketsOf(devices));
     await rm(join(work, 'share'), { recursive: true, force: true });
     const final = filesOf(settings, key);
@@ -273,12 +279,12 @@ export function createQemuTemplates(env: DriverEnv, host: Host, settings: Templa
       return { ok: true, key: (await keyOf(launch, binary)).key };
     },
 
-    async ensure(pod, plan, key) {
+    async ensure(pod, plan, key, warm) {
       if (await exists(key)) return { builtMs: 0 };
       const at = Date.now();
       let pending = building.get(key);
       if (!pending) {
-        pending = build(host, env, settings, pod, plan, key).finally(() => building.delete(key));
+        pending = build(host, env, settings, pod, plan, key, warm).finally(() => building.delete(key));
         building.set(key, pending);
       }
       await pending;
@@ -294,7 +300,7 @@ export function createQemuTemplates(env: DriverEnv, host: Host, settings: Templa
         const files = filesOf(settings, key);
         const info = JSON.parse(await readFile(files.info, 'utf8').catch(() => '{}')) as Partial<TemplateInfo>;
         const sizeBytes = (await allocatedBytes(files.memory)) + (await allocatedBytes(files.state));
-        infos.push({ key, sizeBytes, createdAt: info.createdAt ?? '', clones: (await mappers(host, files.memory)).length, inputs: info.inputs ?? {} });
+        infos.push({ key, sizeBytes, createdAt: info.createdAt ?? '', clones: (await mappers(host, files.memory)).length, inputs: info.inputs ?? {}, warmUpMs: info.warmUpMs ?? null });
       }
       return infos;
     },
