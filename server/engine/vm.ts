@@ -7,6 +7,8 @@ import { runHooks } from './hooks.js';
 import { removeRunDirSafely } from './run-dir.js';
 import { launchVm } from './templates/boot.js';
 import type { Rollback } from './rollback.js';
+import type { Prelaunched } from './drivers/agent/types.js';
+import type { VmLaunchPlan } from './drivers/devices.js';
 import type { PodSession } from './session.js';
 
 /**
@@ -28,11 +30,13 @@ export async function bootPod(s: PodSession, rb: Rollback): Promise<void> {
   s.setRuntime('network', connected.state);
 
   const devices = [...(await agent.devices(s.context())), ...connected.connection.devices];
-  const vm = await launchVm(s, { netNsPath: connected.connection.netNsPath, devices }); // a clone of a template, else a cold boot
+  const plan = { netNsPath: connected.connection.netNsPath, devices };
+  const early = prelaunch(s, plan, rb);
+  const vm = await launchVm(s, plan); // a clone of a template, else a cold boot
   s.setRuntime('hypervisor', vm.state);
   rb.onFailure('stop the VM', () => hypervisor.stopVm(s.context()));
 
-  s.setRuntime('agent', await s.step('agent.startSandbox', () => agent.startSandbox(s.context(), vm.endpoints, connected.connection.guest)));
+  s.setRuntime('agent', await s.step('agent.startSandbox', async () => agent.startSandbox(s.context(), vm.endpoints, connected.connection.guest, await early.take())));
   rb.onFailure('stop the sandbox', () => agent.stopSandbox(s.context()));
 
   for (const c of [...s.containers.values()]) {
@@ -41,6 +45,32 @@ export async function bootPod(s: PodSession, rb: Rollback): Promise<void> {
     s.forceContainerState(c.id, 'ready', created);
     rb.onFailure(`remove container ${c.id}`, () => agent.stopContainer(s.context(), s.containerContext(created)));
   }
+}
+
+/**
+ * Starts the agent's host side (its proxy) beside the launch, where the hypervisor can say where the
+ * VM's sockets will be. Undone if the boot fails before startSandbox takes it; a failure to start
+ * it early is only logged: startSandbox then starts its own, as without a prelaunch.
+ */
+function prelaunch(s: PodSession, plan: VmLaunchPlan, rb: Rollback): { take(): Promise<Prelaunched | null> } {
+  const { hypervisor, agent } = s.drivers;
+  const sockets = hypervisor.plannedSerialSockets?.(s.context(), plan);
+  if (!sockets || !agent.prelaunch) return { take: async () => null };
+  const started = agent.prelaunch(s.context(), sockets).catch((err: unknown) => {
+    s.log.warn({ err }, 'starting the proxy beside the launch failed: the sandbox starts its own');
+    return null;
+  });
+  let taken = false;
+  rb.onFailure('stop what the agent started beside the launch', async () => {
+    const early = await started;
+    if (early && !taken) await early.undo();
+  });
+  return {
+    take: () => {
+      taken = true;
+      return started;
+    },
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 // kill -9 of the engine's own process (the console server's, or a CLI's) while it runs RunPod on
-// real QEMU, at each step kind a real boot has: the VM booting (QEMU up, no proxy yet), the sandbox
+// real QEMU, at each step kind a real boot has: the VM booting (QEMU up, its proxy starting beside it), the sandbox
 // starting (the proxy up), the container being created (its rootfs bound into the pod's share). The
 // kill point is found from the outside, by watching for our processes and mounts — the real host
 // has no fault checkpoints.
@@ -32,7 +32,7 @@ export interface EngineKillOutcome {
 
 type Sign = OurProcessKind | 'rootfs mount';
 const STEPS: { sign: Sign; step: string }[] = [
-  { sign: 'qemu', step: 'VM booting (QEMU up, no proxy yet)' },
+  { sign: 'qemu', step: 'VM booting (QEMU up, its proxy starting beside it)' },
   { sign: 'proxy', step: 'sandbox starting (proxy up)' },
   { sign: 'rootfs mount', step: "container being created (its rootfs bound into the pod's share)" },
 ];

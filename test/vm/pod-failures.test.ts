@@ -38,6 +38,8 @@ describe('real VM failures', () => {
     await t.vc.deletePod('doomed');
   }, 180_000);
 
+  // Both launches fail after the kata proxy was started beside them (Agent.prelaunch): the boot's
+  // rollback must stop it, or processesMentioning finds it.
   it('a create that fails leaves no process, socket or directory behind', async () => {
     const rootFs = rootfsCopy();
     await using t = testEngine({ lockWaitMs: 120_000, hostPathRoots: [path.dirname(rootFs)] });

@@ -43,25 +43,29 @@ export async function setupSandbox(options: SandboxOptions, request: SandboxRequ
   if (own) await writeFile('/dev/urandom', Buffer.from(identity.seed, 'base64'));
   // A clone's clock stands at its template's save time until set; a cold-booted guest read the RTC
   // and is right to the second, so it is left alone. `date` is a process of its own (0.1-0.2 s
-  // under TCG): it runs while the network and the shares are set up.
+  // under TCG): it runs while the network and the shares are set up, which are independent too.
   const clockOff = own && Math.abs(Date.now() - identity.timeMs) > CLOCK_TOLERANCE_MS;
   const clock = clockOff ? runChecked('date', ['-u', '-s', `@${Math.round(identity.timeMs / 1000)}`]) : Promise.resolve('');
-  const rest = (async () => {
+  const net = (async () => {
     if (options.setHostname && hostname) await writeFile('/proc/sys/kernel/hostname', hostname);
-    let networkFilesDir: string | null = null;
-    if (options.network) {
-      await mkdir(options.network.filesDir, { recursive: true });
-      await configureNetwork(network, hostname, options.network);
-      networkFilesDir = options.network.filesDir;
-    }
-    await mountStorages(options, storages);
-    return { networkFilesDir, volumes: await mountVolumes(options, request.volumes), storages };
+    if (!options.network) return null;
+    await mkdir(options.network.filesDir, { recursive: true });
+    await configureNetwork(network, hostname, options.network);
+    return options.network.filesDir;
   })();
-  // Both settle before the reply, so a failure leaves nothing still running behind it.
-  const [clockSet, sandbox] = await Promise.allSettled([clock, rest]);
-  if (clockSet.status === 'rejected') throw clockSet.reason;
-  if (sandbox.status === 'rejected') throw sandbox.reason;
-  return sandbox.value;
+  const shares = (async () => {
+    await mountStorages(options, storages);
+    return mountVolumes(options, request.volumes);
+  })();
+  const [, networkFilesDir, volumes] = await allSettledOrThrow([clock, net, shares] as const);
+  return { networkFilesDir, volumes, storages };
+}
+
+/** Promise.all that lets every step settle before throwing the first failure: nothing still runs behind a failed reply. */
+async function allSettledOrThrow<T extends readonly unknown[]>(steps: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(steps);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 async function mountStorages(options: SandboxOptions, storages: Storage[]): Promise<void> {

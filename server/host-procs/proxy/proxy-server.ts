@@ -20,6 +20,13 @@ export interface ProxyOptions {
   log(message: string): void;
 }
 
+/**
+ * How long the agent's socket may take to appear. The engine starts the proxy while the VM launches
+ * (Agent.prelaunch), and a pod's first launch may build its template first (10-20 s under TCG); a
+ * proxy whose VM never comes is stopped by the boot's rollback, or by doctor.
+ */
+const AGENT_SOCKET_WAIT_MS = 120_000;
+
 async function connectWithRetry(path: string, timeoutMs: number): Promise<Socket> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -76,7 +83,7 @@ export class ProxyServer {
   private async connectUpstream(): Promise<AgentClient> {
     const { agentSocket, handshakeTimeoutMs, log } = this.options;
     try {
-      const socket = await connectWithRetry(agentSocket, 10_000);
+      const socket = await connectWithRetry(agentSocket, AGENT_SOCKET_WAIT_MS);
       const client = await AgentClient.connect(new SocketChannel(socket), { timeoutMs: handshakeTimeoutMs });
       log(`agent handshake done (session ${client.session})`);
       client.onEvent((event, payload) => {

@@ -43,6 +43,9 @@ export function processSpecOf(cmd: Cmd): ProcessSpec {
   };
 }
 
+/** noProxy waits with this: our handshake, as the proxy itself speaks no protocol. */
+const probeAgent = async (path: string, timeoutMs: number) => (await connectAgentSocket(path, timeoutMs)).close();
+
 /** The virtio-serial port our guest agent listens on (upstream kata's name). */
 export const AGENT_PORT_NAME = 'agent.channel.0';
 
@@ -78,9 +81,20 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim, hotpl
       ];
     },
 
-    async startSandbox(pod, vm, network) {
-      // noProxy waits with this: our handshake, as the proxy itself speaks no protocol.
-      const handle = await proxy.start(pod, agentSocketOf(pod, vm), async (path, timeoutMs) => (await connectAgentSocket(path, timeoutMs)).close());
+    async prelaunch(pod, serialSockets) {
+      // noProxy's start is the wait for the agent itself: nothing to win by starting it early.
+      const socket = serialSockets[AGENT_PORT_NAME];
+      if (proxy.direct || !socket) return null;
+      const handle = await proxy.start(pod, socket, probeAgent);
+      return { proxy: handle, undo: () => proxy.stop(pod, handle) };
+    },
+
+    async startSandbox(pod, vm, network, prelaunched) {
+      const socket = agentSocketOf(pod, vm);
+      // A proxy started during the launch serves the socket the VM did open, or it goes.
+      if (prelaunched && prelaunched.proxy.agentUrl !== socket) await prelaunched.undo();
+      const early = prelaunched?.proxy.agentUrl === socket ? prelaunched.proxy : null;
+      const handle = early ?? (await proxy.start(pod, socket, probeAgent));
       const readyMs = Number(pod.config.agentConfig['readyTimeoutMs'] ?? DEFAULT_AGENT_READY_MS);
       try {
         await withAgent(pod, 'create the sandbox', async (client) => {

@@ -36,6 +36,12 @@ export interface Hypervisor {
   info(pod: PodContext): VmInfo | null;
   /** The endpoints startVm returned, from the persisted state; null when no VM runs. */
   endpoints(pod: PodContext): VmEndpoints | null;
+  /**
+   * Optional, before launch: where the plan's socket-backed serial ports will listen once the VM
+   * runs (the `serialPorts` startVm, or a clone, will return), so an agent can start its host side
+   * while the VM launches (Agent.prelaunch).
+   */
+  plannedSerialSockets?(pod: PodContext, plan: VmLaunchPlan): Record<string, string>;
   /** Absent: the driver cannot plug disks, and a config that needs it is refused NOT_SUPPORTED. */
   blockHotplug?: BlockHotplug;
   /** What the driver uses where the config says nothing (effective-config.ts turns it into what `pod status` shows). */

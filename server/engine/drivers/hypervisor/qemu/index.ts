@@ -373,6 +373,11 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
       return vmState(pod)?.endpoints ?? null;
     },
 
+    // resolveDevices names them the same way for a cold boot and a clone (both in the pod's run dir).
+    plannedSerialSockets(pod, plan) {
+      return Object.fromEntries(plan.devices.flatMap((d) => (d.kind === 'serialPort' && d.backend !== 'file' ? [[d.name, runFiles(pod.runDir).port(d.name)]] : [])));
+    },
+
     defaults: () => qemuDefaults(),
   };
 }
