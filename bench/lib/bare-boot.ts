@@ -1,5 +1,6 @@
 // The boot floor every pod benchmark compares against: the pod kernel and initramfs booted bare by
-// QEMU (no devices, the pods' base kernel parameters and TCG options) until the guest init's first line.
+// QEMU (no devices; the pods' default machine, base kernel parameters and TCG options) until the
+// guest init's first line.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { accelOption, baseKernelParams } from '../../server/engine/drivers/hypervisor/qemu/args.js';
@@ -12,7 +13,7 @@ export const FIRST_INIT_LINE = 'podvisor-init:';
 export function bareBoot(): Promise<number> {
   const started = Date.now();
   const qemu = spawn('qemu-system-x86_64', [
-    '-machine', 'pc', '-accel', accelOption('tcg'), '-cpu', 'max', '-m', '256M', '-nodefaults', '-no-user-config',
+    '-machine', 'q35', '-accel', accelOption('tcg'), '-cpu', 'max', '-m', '256M', '-nodefaults', '-no-user-config',
     '-display', 'none', '-no-reboot', '-kernel', join(guest, 'vmlinux'), '-initrd', join(guest, 'initrd.img'),
     '-append', baseKernelParams('tcg', false).join(' '), '-serial', 'stdio',
   ], { stdio: ['ignore', 'pipe', 'inherit'] });

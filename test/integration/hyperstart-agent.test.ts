@@ -76,10 +76,12 @@ describe('hyperstart guest agent on the host', () => {
     const ex = follow(30n);
     await client.command(C.EXECCMD, { container: 'c2', process: { ...proc(['sh', '-c', 'exit 7'], 30), id: 'e1' } });
     expect(await ex.exited).toBe(7);
-    // A liveness bound (20 s): the event follows the stream's exit on the other channel.
-    for (let i = 0; i < 400 && !events.length; i++) await new Promise((r) => setTimeout(r, 50));
+    // A liveness bound (20 s): the event follows the stream's exit on the other channel. Waits for
+    // c2's own: an earlier test's process may report its exit meanwhile.
+    const ofC2 = () => events.filter((e) => (e as { container: string }).container === 'c2');
+    for (let i = 0; i < 400 && !ofC2().length; i++) await new Promise((r) => setTimeout(r, 50));
     stop();
-    expect(events.filter((e) => (e as { container: string }).container === 'c2')).toEqual([{ container: 'c2', process: 'e1', event: 'finished', status: 7 }]);
+    expect(ofC2()).toEqual([{ container: 'c2', process: 'e1', event: 'finished', status: 7 }]);
     void exited;
   });
 

@@ -82,7 +82,7 @@ function qemuDefaults(): HypervisorDefaults {
     defaultBridges: 1,
     blockDeviceDriver: 'virtio-scsi',
     sharedFs: podSharedFs(''),
-    machineType: 'pc',
+    machineType: 'q35',
     kernelPath: join(assets, 'vmlinux'),
     imagePath: join(assets, 'image.ext4'),
     initrdPath: join(assets, 'initrd.img'),
@@ -219,7 +219,8 @@ export async function waitForQmp(qmpSocket: string, exited: Promise<string>): Pr
     } catch (err) {
       if (Date.now() > deadline) throw new EngineError('TIMEOUT', `QEMU's QMP socket did not answer within ${QMP_WAIT_MS / 1000} s`, undefined, { cause: err });
     }
-    await new Promise((r) => setTimeout(r, 50));
+    // QEMU listens 30-60 ms after its spawn; a refused connect costs microseconds, a clone's whole launch ~0.1 s.
+    await new Promise((r) => setTimeout(r, 10));
   }
 }
 
