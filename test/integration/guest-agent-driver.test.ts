@@ -25,6 +25,7 @@ let dir: string;
 let hostAgent: HostAgent;
 let pod: PodContext;
 let agent: Agent;
+let prelaunchedPid = 0;
 
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
 async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
@@ -63,7 +64,10 @@ describe('kata agent driver + proxy + shim against the host agent', () => {
     };
     agent = newDriver();
     // The host agent stands for the guest: its socket is the agent port's endpoint, its shared dir is <runDir>/shared.
-    pod.runtime.agent = await agent.startSandbox(pod, { serialPorts: { [AGENT_PORT_NAME]: hostAgent.socketPath }, nics: {}, shares: { kataShared: 'virtio-9p' } }, EMPTY_GUEST_NETWORK);
+    // The proxy is started first, as the engine does while the VM launches (Agent.prelaunch).
+    const early = await agent.prelaunch!(pod, { [AGENT_PORT_NAME]: hostAgent.socketPath });
+    prelaunchedPid = early!.proxy.pid;
+    pod.runtime.agent = await agent.startSandbox(pod, { serialPorts: { [AGENT_PORT_NAME]: hostAgent.socketPath }, nics: {}, shares: { kataShared: 'virtio-9p' } }, EMPTY_GUEST_NETWORK, early);
   });
 
   afterAll(async () => {
@@ -75,10 +79,11 @@ describe('kata agent driver + proxy + shim against the host agent', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('starts a detached proxy and creates the sandbox', () => {
+  it('starts a detached proxy and creates the sandbox, through the proxy started before it', () => {
     const handle = proxyHandleOf(pod.runtime.agent)!;
     expect(handle.url).toBe(`unix://${dir}/proxy.sock`);
     expect(alive(handle.pid)).toBe(true);
+    expect(handle.pid).toBe(prelaunchedPid);
   });
 
   it('runs a container whose PID is its shim, with output, exec, ps and stop', async () => {
