@@ -33,7 +33,7 @@ export async function warmTemplateAgent(vm: VmEndpoints, agentPort: string): Pro
       await client.call('ExecProcess', { containerId, execId, process: { args: ['true'] } }, opts);
       await client.call('Attach', { containerId, execId, stdoutOffset: 0, stderrOffset: 0 }, opts);
       const { body } = await client.call('WaitProcess', { containerId, execId }, opts);
-      if ((body as { exitCode: number }).exitCode !== 0) throw new EngineError('AGENT_FAILED', `the template's warm-up exec exited ${(body as { exitCode: number }).exitCode}`);
+      if (body.exitCode !== 0) throw new EngineError('AGENT_FAILED', `the template's warm-up exec exited ${body.exitCode}`);
       await client.call('ContainerStatus', { containerId }, opts);
       await client.call('GuestStats', {}, opts);
       await client.call('RemoveContainer', { containerId, timeoutMs: 20_000 }, opts);

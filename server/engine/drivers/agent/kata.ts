@@ -92,8 +92,8 @@ export function createKataAgent(_env: DriverEnv, proxy: Proxy, shim: Shim, hotpl
     async startSandbox(pod, vm, network, prelaunched) {
       const socket = agentSocketOf(pod, vm);
       // A proxy started during the launch serves the socket the VM did open, or it goes.
-      if (prelaunched && prelaunched.proxy.agentUrl !== socket) await prelaunched.undo();
       const early = prelaunched?.proxy.agentUrl === socket ? prelaunched.proxy : null;
+      if (prelaunched && !early) await prelaunched.undo();
       const handle = early ?? (await proxy.start(pod, socket, probeAgent));
       const readyMs = Number(pod.config.agentConfig['readyTimeoutMs'] ?? DEFAULT_AGENT_READY_MS);
       try {

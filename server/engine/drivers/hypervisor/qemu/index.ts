@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../../../repo-root.js';
 import { DEFAULT_SOURCE, effectiveHypervisorConfig, withEffectiveValues, type Effective, type HypervisorDefaults } from '../../../effective-config.js';
 import { EngineError } from '../../../errors.js';
-import type { SharedFs, VmEndpoints, VmLaunchPlan } from '../../devices.js';
+import type { SharedFs, VmDevice, VmEndpoints, VmLaunchPlan } from '../../devices.js';
 import type { DriverEnv } from '../../registry.js';
 import type { PodContext } from '../../types.js';
 import type { Hypervisor, VmLiveness } from '../types.js';
@@ -96,6 +96,14 @@ async function hugetlbfsMount(): Promise<string | null> {
   return mounts.split('\n').map((line) => line.split(' ')).find((f) => f[2] === 'hugetlbfs')?.[1] ?? null;
 }
 
+/** A serial port's files in the run dir: its socket, or a file-backed port's pipe, output file and input FIFO. */
+function resolveSerialPort(device: Extract<VmDevice, { kind: 'serialPort' }>, runDir: string): LaunchDevice {
+  const files = runFiles(runDir);
+  if (device.backend !== 'file') return { ...device, backend: 'socket', socketPath: files.port(device.name) };
+  const pipePath = files.portPipe(device.name);
+  return { ...device, backend: 'file', pipePath, outputPath: `${pipePath}.out`, inputPath: `${pipePath}.in` };
+}
+
 /**
  * Turns contributed devices into launch devices: serial ports get a socket in the run dir, shares
  * their transport (and a virtiofsd socket), macvtap queues are opened here and handed to QEMU as
@@ -104,12 +112,7 @@ async function hugetlbfsMount(): Promise<string | null> {
 export function resolveDevices(plan: VmLaunchPlan, runDir: string, podFs: SharedFs, fds: number[]): LaunchDevice[] {
   let shares = 0;
   return plan.devices.map((device): LaunchDevice => {
-    if (device.kind === 'serialPort') {
-      const files = runFiles(runDir);
-      if (device.backend !== 'file') return { ...device, backend: 'socket', socketPath: files.port(device.name) };
-      const pipePath = files.portPipe(device.name);
-      return { ...device, backend: 'file', pipePath, outputPath: `${pipePath}.out`, inputPath: `${pipePath}.in` };
-    }
+    if (device.kind === 'serialPort') return resolveSerialPort(device, runDir);
     if (device.kind === 'share') {
       const index = shares++;
       if (shareFs(podFs, device.readOnly) === 'virtio-9p') return { ...device, fs: 'virtio-9p' };
@@ -374,9 +377,10 @@ export function createQemuHypervisor(env: DriverEnv): Hypervisor {
       return vmState(pod)?.endpoints ?? null;
     },
 
-    // resolveDevices names them the same way for a cold boot and a clone (both in the pod's run dir).
+    // The paths resolveDevices gives them, for a cold boot and a clone alike (both in the pod's run dir).
     plannedSerialSockets(pod, plan) {
-      return Object.fromEntries(plan.devices.flatMap((d) => (d.kind === 'serialPort' && d.backend !== 'file' ? [[d.name, runFiles(pod.runDir).port(d.name)]] : [])));
+      const ports = plan.devices.flatMap((d) => (d.kind === 'serialPort' ? [resolveSerialPort(d, pod.runDir)] : []));
+      return endpointsOf(ports).serialPorts;
     },
 
     defaults: () => qemuDefaults(),

@@ -84,8 +84,8 @@ async function keyOf(launch: QemuLaunch, binary: string): Promise<{ key: string;
   // The same launch over other asset contents: a rebuilt guest or QEMU makes the old template stale.
   const family = createHash('sha256').update(JSON.stringify(argv)).digest('hex').slice(0, 16);
   const devices = launch.devices.map((d) => (d.kind === 'share' ? `share:${d.tag}${d.readOnly ? ':ro' : ''}` : d.kind === 'serialPort' ? `port:${d.name}` : d.kind)).join(' ');
-  const machine = launch.config.hypervisorMachineType || 'q35';
-  return { key, family, inputs: { vcpus: launch.vcpus, memoryMiB: launch.memoryMiB, machine, devices, kernel: launch.kernelPath, initrd: launch.initrdPath, image: launch.imagePath, qemu: binary } };
+  // launch.config carries the effective values (launchSettings): the default machine is filled in.
+  return { key, family, inputs: { vcpus: launch.vcpus, memoryMiB: launch.memoryMiB, machine: launch.config.hypervisorMachineType, devices, kernel: launch.kernelPath, initrd: launch.initrdPath, image: launch.imagePath, qemu: binary } };
 }
 
 /** Serial ports are 9p-free; shares take 9p, the only transport a clone can have (cloneBlocker). */
