@@ -74,16 +74,29 @@ extract_vmlinux() { # $1: bzImage, $2: output
   [ "$(head -c4 "$2" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || die "extracted kernel is not an ELF file"
 }
 
+# Debian signs its modules; this kernel checks a signature at every load (hashing the module and an
+# RSA verify, emulated under TCG) although it does not enforce them: the guest's modules come from
+# the image we build, so the check buys nothing. Unsigned, the 18 modules load in ~0.1 s less.
+strip_signature() { # $1: module file
+  local magic='~Module signature appended~' size sig_len
+  [ "$(tail -c 28 "$1" | head -c 27)" = "$magic" ] || return 0
+  # The trailer: signature, then struct module_signature (12 bytes, sig_len big-endian last), then the magic.
+  sig_len=$(tail -c 32 "$1" | head -c 4 | od -An -tu1 | awk '{print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4}')
+  size=$(stat -c %s "$1")
+  truncate -s $((size - 28 - 12 - sig_len)) "$1"
+}
+
 copy_modules() { # $1: unpacked debs, $2: stage root
   local src=$1/lib/modules/$KERNEL_ABI dst=$2/lib/modules/$KERNEL_ABI module file
   [ -f "$src/modules.dep" ] || depmod -b "$1" "$KERNEL_ABI"
   mkdir -p "$dst"
   cp "$src"/modules.builtin* "$src/modules.order" "$dst/"
-  grep -v '^#' "$GUEST_SRC/modules" | while read -r module; do
+  grep -v '^#' "$GUEST_SRC/modules" | while read -r _when module; do
     [ -n "$module" ] || continue
     modprobe -d "$1" -S "$KERNEL_ABI" --show-depends "$module" | awk '$1 == "insmod" {print $2}' | while read -r file; do
       mkdir -p "$2$(dirname "${file#"$1"}")"
       cp "$file" "$2${file#"$1"}"
+      strip_signature "$2${file#"$1"}"
     done
   done
   depmod -b "$2" "$KERNEL_ABI"
