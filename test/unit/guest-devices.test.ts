@@ -1,7 +1,7 @@
 // The guest agent finds a plugged disk by where the host put it on the PCI tree, checks its
 // serial, and makes container nodes with the guest kernel's numbers; a character device the guest
 // kernel lacks is refused. Run against a sysfs tree laid out as the 6.1 guest kernel lays it out.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,24 @@ describe('findBlock', () => {
     await expect(findBlock({ driver: 'virtio-blk', pciPath: '1f/03', lun: null, serial: 'pv11111111' }, { sysfs })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(findBlock({ driver: 'virtio-blk', pciPath: '1f/04', lun: null, serial: 'pv0badcafe' }, { sysfs, timeoutMs: 0 })).rejects.toMatchObject({ code: 'TIMEOUT' });
     await expect(findBlock({ driver: 'virtio-scsi', pciPath: '1a', lun: 3, serial: 'pv0badcafe' }, { sysfs, timeoutMs: 0 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+  });
+});
+
+describe('the SCSI drivers, loaded at the first SCSI disk (guest/init leaves them out)', () => {
+  it('runs modprobe once for virtio_scsi and sd_mod, not for virtio-blk disks, and again after a failure', async () => {
+    const calls = join(sysfs, 'modprobe-calls');
+    const modprobe = join(sysfs, 'modprobe');
+    writeFileSync(modprobe, `#!/bin/sh\necho "$*" >>${calls}\n[ ! -e ${calls}.fail ]\n`, { mode: 0o755 });
+    const scsi = { driver: 'virtio-scsi', pciPath: '1a', lun: 2, serial: 'pv00000001' } as const;
+    const read = () => readFileSync(calls, 'utf8').trim().split('\n');
+    writeFileSync(`${calls}.fail`, '');
+    await expect(findBlock(scsi, { sysfs, modprobe })).rejects.toMatchObject({ code: 'RUNTIME_FAILED' });
+    rmSync(`${calls}.fail`);
+    await findBlock({ driver: 'virtio-blk', pciPath: '1f/03', lun: null, serial: 'pv0badcafe' }, { sysfs, modprobe });
+    expect(read()).toEqual(['-a virtio_scsi sd_mod']);
+    expect(await findBlock(scsi, { sysfs, modprobe })).toEqual({ name: 'sdb', major: 8, minor: 16 });
+    await findBlock(scsi, { sysfs, modprobe });
+    expect(read()).toEqual(['-a virtio_scsi sd_mod', '-a virtio_scsi sd_mod']);
   });
 });
 

@@ -131,6 +131,7 @@ describe('inside a booted guest', () => {
     if (transports.has('virtio-9p')) expect(modules).toEqual(expect.arrayContaining(['9p', '9pnet_virtio']));
     else expect(modules).not.toContain('9pnet_virtio');
     expect(modules).not.toContain('virtio_net'); // this VM has no NIC
+    expect(modules).not.toContain('sd_mod'); // nor a SCSI disk yet: the agent loads it with the first
     const mounts = (await agent.sh('cat /proc/mounts')).out;
     for (const mount of ['overlay / overlay', 'cgroup2 /sys/fs/cgroup cgroup2', 'devpts /dev/pts', 'tmpfs /run tmpfs', 'proc /proc', 'sysfs /sys']) expect(mounts).toContain(mount);
   });

@@ -68,11 +68,11 @@ export class ContainerManager {
     if (this.containers.has(containerId)) throw new ProtocolError('ALREADY_EXISTS', `container "${containerId}" already exists`);
     const rootfs = rootfsBlock ? join(this.stateDir, 'rootfs', containerId) : join(this.sharedDir, containerId, 'rootfs');
     const bundle = join(this.stateDir, 'bundles', containerId);
-    if (rootfsBlock) await mountBlockRootfs(rootfsBlock, rootfs, readonlyRootfs);
+    if (rootfsBlock) await mountBlockRootfs(rootfsBlock, rootfs, readonlyRootfs, this.runtime.modprobe);
     try {
       const process = await buildProcess(rootfs, spec);
       const mounts = await ociMounts(containerMounts, { sharedDir: this.sharedDir, volumes: this.volumes });
-      const nodes = await ociDevices(devices);
+      const nodes = await ociDevices(devices, '/sys', this.runtime.modprobe);
       await mkdir(bundle, { recursive: true });
       const config = buildConfig({ containerId, rootfs, readonlyRootfs, hostname: this.hostname, process, networkFiles: this.networkFilesFor(rootfs, readonlyRootfs), mounts, devices: nodes });
       await writeFile(join(bundle, 'config.json'), JSON.stringify(config));

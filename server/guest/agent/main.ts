@@ -31,6 +31,7 @@ function optionsFromEnv(): AgentOptions {
       // An image may also ship helpers next to the agent bundle (e.g. /opt/podvisor/script).
       script: findExecutable(env['PODVISOR_SCRIPT'] || 'script', [dirname(process.argv[1] ?? '/')]),
       stty: env['PODVISOR_STTY'] || 'stty',
+      ...(presetSharedDir ? {} : { modprobe: 'modprobe' }),
     },
     stateDir,
     sharedDir: presetSharedDir || '/run/kata-containers/shared/containers',

@@ -14,6 +14,8 @@ export interface RuntimeOptions {
   /** util-linux `script`: gives crun the terminal on stdin that `terminal: true` requires; null if absent. */
   script: string | null;
   stty: string;
+  /** modprobe, for the drivers loaded at their first use (SCSI disks); absent on a host, where it never runs. */
+  modprobe?: string;
 }
 
 export function crunArgs(options: RuntimeOptions, ...args: string[]): string[] {
