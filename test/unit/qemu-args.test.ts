@@ -23,7 +23,7 @@ describe('buildQemuArgs', () => {
       -name pod-p1
       -uuid 00000000-0000-4000-8000-000000000001
       -machine pc
-      -accel tcg,tb-size=64
+      -accel tcg,tb-size=128
       -cpu max
       -qmp unix:/run/pv/p1/qmp.sock,server=on,wait=off
       -m 256M
@@ -94,7 +94,7 @@ describe('buildQemuArgs', () => {
       -name pod-p1
       -uuid 00000000-0000-4000-8000-000000000001
       -machine q35,memory-backend=pod-ram,kernel_irqchip=on
-      -accel tcg,tb-size=64
+      -accel tcg,tb-size=128
       -cpu max
       -qmp unix:/run/pv/p1/qmp.sock,server=on,wait=off
       -m 512M

@@ -34,7 +34,8 @@ function routeArgs(route: GuestRoute): string[] {
 
 export async function configureNetwork(network: GuestNetwork, hostname: string, opts: NetworkOptions): Promise<void> {
   const ip = (args: string[]) => runChecked(opts.ip, args);
-  // A clone's loopback is up already (its template's warm-up set it): a spawn saved, ~0.1 s under TCG.
+  // guest/init brought the loopback up (a busybox applet, where a spawn from here cost ~0.16 s under
+  // TCG); an agent that finds it down, e.g. one run by another init, brings it up.
   if (!(await isUp(opts.sysClassNet, 'lo'))) await ip(['link', 'set', 'dev', 'lo', 'up']);
   const links = await linksByMac(opts.sysClassNet);
   for (const iface of network.interfaces) {

@@ -110,13 +110,14 @@ export function kernelCommandLine(launch: QemuLaunch): string {
 
 /**
  * tb-size is TCG's translated-code cache (MiB; KVM runs guest code natively and has none). QEMU's
- * default (1 GiB, grown on demand) cost ~376 MiB of RSS per 256 MiB guest; 32 kept it near 301 MiB
- * but Node.js's start in the guest kept retranslating evicted code. 64: init's "starting agent" to
- * the agent serving took 4.3–5.1 s against 6.8 s at 32 (bench/boot.ts, one run), for ~20 MiB more
- * RSS (issue 13 measured ~322 MiB against ~301).
+ * default (1 GiB, grown on demand) cost ~376 MiB of RSS per 256 MiB guest; 32 made Node.js's start
+ * in the guest keep retranslating evicted code. A cold pod's start to its first container running
+ * translates ~116 MB of code (HMP `info jit`): at 64 the cache was flushed twice on the way, and crun
+ * then ran untranslated (StartContainer 0.64 s in the guest, against 0.35 s at 128, which no pod
+ * start flushed; RSS 392 MiB against 333). Clones translate much less: their RSS hardly moves.
  */
 export function accelOption(accelerator: Accelerator): string {
-  return accelerator === 'kvm' ? 'kvm' : 'tcg,tb-size=64';
+  return accelerator === 'kvm' ? 'kvm' : 'tcg,tb-size=128';
 }
 
 function machineArgs(launch: QemuLaunch, memoryBackend: string | null): string[] {
