@@ -12,7 +12,7 @@ import { configFromEnv, REPO_ROOT } from '../config.js';
 import { acceleratorReason, cniOptionsFromEnv, hostAccelerator, VIRTIOFSD } from '../engine/index.js';
 import { hostMemory } from './host.js';
 
-const GUEST_ASSETS = ['vmlinux', 'initrd.img', 'image.ext4'];
+const GUEST_ASSETS = ['vmlinux', 'initrd.img', 'image.erofs'];
 /** The plugins the CNI driver's default network chains (bridge + host-local IPAM + portmap). */
 const CNI_PLUGINS = ['bridge', 'host-local', 'portmap', 'loopback'];
 

@@ -17,7 +17,7 @@ export function testLaunch(overrides: Partial<QemuLaunch> = {}, config: Partial<
     accelerator: 'tcg',
     kernelPath: '/g/vmlinux',
     initrdPath: '/g/initrd.img',
-    imagePath: '/g/image.ext4',
+    imagePath: '/g/image.erofs',
     hugetlbfsPath: null,
     sockets: { qmp: '/run/pv/p1/qmp.sock', console: '/run/pv/p1/console.sock' },
     consoleLog: '/run/pv/p1/console.log',

@@ -37,7 +37,7 @@ describe('custom assets (mock hypervisor)', () => {
 
   it('checks the hash again when a stopped pod boots: a file changed since is refused', async () => {
     await using t = testEngine();
-    const image = path.join(t.dir, 'image.ext4');
+    const image = path.join(t.dir, 'image.erofs');
     writeFileSync(image, 'image v1');
     await t.vc.runPod({ ...mockPod('i'), annotations: { [`${A}ImagePath`]: image, [`${A}ImageHash`]: sha512('image v1') } });
     await t.vc.stopPod('i');

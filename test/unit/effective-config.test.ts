@@ -13,7 +13,7 @@ const DEFAULTS: HypervisorDefaults = {
   sharedFs: 'virtio-fs',
   machineType: 'pc',
   kernelPath: '/guest/vmlinux',
-  imagePath: '/guest/image.ext4',
+  imagePath: '/guest/image.erofs',
   initrdPath: '/guest/initrd.img',
   hypervisorPath: '/usr/bin/qemu-system-x86_64',
   firmwarePath: '',

@@ -29,7 +29,7 @@ describe('buildQemuArgs', () => {
       -m 256M
       -fsdev local,id=fs0,path=/run/pv/p1/shared,security_model=none,multidevs=remap
       -device virtio-9p-pci,fsdev=fs0,mount_tag=kataShared
-      -drive file=/g/image.ext4,if=none,id=image,format=raw,readonly=on
+      -drive file=/g/image.erofs,if=none,id=image,format=raw,readonly=on
       -device virtio-blk-pci,drive=image
       -device virtio-serial-pci,id=vser0
       -chardev socket,id=port0,path=/run/pv/p1/agent.channel.0.sock,server=on,wait=off
@@ -103,7 +103,7 @@ describe('buildQemuArgs', () => {
       -device virtio-9p-pci,fsdev=fs0,mount_tag=kataShared
       -fsdev local,id=fs1,path=/data/with,,comma,security_model=none,multidevs=remap,readonly=on
       -device virtio-9p-pci,fsdev=fs1,mount_tag=a-very-long-volume-tag-of-31-ch
-      -drive file=/g/image.ext4,if=none,id=image,format=raw,readonly=on
+      -drive file=/g/image.erofs,if=none,id=image,format=raw,readonly=on
       -device virtio-blk-pci,drive=image
       -device virtio-serial-pci,id=vser0
       -chardev socket,id=port0,path=/run/pv/p1/agent.channel.0.sock,server=on,wait=off

@@ -40,7 +40,7 @@ async function bootUntilServing(id: string): Promise<{ log: string; agent: strin
 /** A guest dir with the real assets and a planted snapshot for this host's key. */
 async function plantedGuestDir(snapshot: { blob: Buffer; manifest: string }): Promise<string> {
   const dir = await mkdtemp(join(runRoot, 'guest-'));
-  for (const file of ['vmlinux', 'initrd.img', 'image.ext4', 'stamp']) await symlink(join(assets, file), join(dir, file));
+  for (const file of ['vmlinux', 'initrd.img', 'image.erofs', 'stamp']) await symlink(join(assets, file), join(dir, file));
   await mkdir(join(dir, SNAPSHOTS_DIR));
   await installSnapshot(join(dir, SNAPSHOTS_DIR), await snapshotKey(dir, QEMU, info.inputs['accelerator'] as 'kvm' | 'tcg'), snapshot, join(assets, 'initrd.img'));
   return dir;

@@ -13,7 +13,7 @@ import { socketPathOf } from '../../server/engine/drivers/proxy/kata.js';
 import { proxyHandleOf } from '../../server/engine/drivers/proxy/types.js';
 import { bootVmPod, type VmPod } from '../../server/guest/testing/vm-pod.js';
 
-const assets = ['vmlinux', 'initrd.img', 'image.ext4'].map((f) => join(REPO_ROOT, 'var/guest', f));
+const assets = ['vmlinux', 'initrd.img', 'image.erofs'].map((f) => join(REPO_ROOT, 'var/guest', f));
 const missing = !existsSync('/usr/bin/qemu-system-x86_64') || !assets.every((f) => existsSync(f));
 
 // Missing assets are a broken set-up (npm test builds them), not a reason to skip.

@@ -8,7 +8,7 @@ import { hostAccelerator, IdSchema, listCniNetworks, type PodSummary } from '../
 import { qemuVersion } from '../../metrics/host-facts.js';
 import { router, viewerProcedure } from '../trpc.js';
 
-const GUEST_ASSETS = ['vmlinux', 'initrd.img', 'image.ext4'];
+const GUEST_ASSETS = ['vmlinux', 'initrd.img', 'image.erofs'];
 
 /** The list's columns from the records alone: two store reads for any number of pods, no VM probed. */
 function overviewOf(pod: PodSummary) {

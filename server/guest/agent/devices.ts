@@ -62,24 +62,31 @@ async function blockName(sysfs: string, block: GuestBlock): Promise<string | nul
 }
 
 /**
- * SCSI disks need virtio_scsi and sd_mod. guest/init leaves them out although every default VM has
- * the controller (most pods plug no disk; ~0.08 s of each cold boot under TCG): loaded at the first
- * disk, once. The controller's driver then scans its bus and finds the disks plugged before.
+ * Drivers guest/init leaves out of every boot (guest/modules, "lazy"), loaded here at their first
+ * use, once (a failure is tried again by the next use). SCSI disks need virtio_scsi and sd_mod,
+ * although every default VM has the controller (most pods plug no disk; ~0.08 s of each cold boot
+ * under TCG); the controller's driver then scans its bus and finds the disks plugged before. A
+ * disk-image rootfs is most often ext4, which the guest's own erofs root does not need (~2.5 MB of
+ * modules with jbd2, mbcache and crc16); `mount` then detects the filesystem among those loaded.
  */
-const SCSI_DRIVERS = ['virtio_scsi', 'sd_mod'];
-let scsiDrivers: Promise<unknown> | null = null;
-function loadScsiDrivers(modprobe: string): Promise<unknown> {
-  scsiDrivers ??= runChecked(modprobe, ['-a', ...SCSI_DRIVERS]).catch((err: unknown) => {
-    scsiDrivers = null; // the next disk tries again
-    throw err;
-  });
-  return scsiDrivers;
+const LAZY_DRIVERS = { scsi: ['virtio_scsi', 'sd_mod'], diskFilesystems: ['ext4'] } as const;
+const lazyLoads = new Map<keyof typeof LAZY_DRIVERS, Promise<unknown>>();
+function loadLazyDrivers(modprobe: string, which: keyof typeof LAZY_DRIVERS): Promise<unknown> {
+  let loading = lazyLoads.get(which);
+  if (!loading) {
+    loading = runChecked(modprobe, ['-a', ...LAZY_DRIVERS[which]]).catch((err: unknown) => {
+      lazyLoads.delete(which);
+      throw err;
+    });
+    lazyLoads.set(which, loading);
+  }
+  return loading;
 }
 
 /** Waits for the disk to show up (the hotplug is asynchronous in the guest), then checks it is the one plugged. */
 export async function findBlock(block: GuestBlock, options: { sysfs?: string; timeoutMs?: number; modprobe?: string } = {}): Promise<FoundBlock> {
   const sysfs = options.sysfs ?? '/sys';
-  if (block.driver === 'virtio-scsi' && options.modprobe) await loadScsiDrivers(options.modprobe);
+  if (block.driver === 'virtio-scsi' && options.modprobe) await loadLazyDrivers(options.modprobe, 'scsi');
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   for (;;) {
     const name = await blockName(sysfs, block);
@@ -120,6 +127,7 @@ export async function ociDevices(devices: ContainerDevice[], sysfs = '/sys', mod
 /** Mounts the container's rootfs disk at `target` (the filesystem as the kernel detects it); read-only as the host plugged it. */
 export async function mountBlockRootfs(block: GuestBlock, target: string, readOnly: boolean, modprobe?: string): Promise<void> {
   const found = await findBlock(block, modprobe ? { modprobe } : {});
+  if (modprobe) await loadLazyDrivers(modprobe, 'diskFilesystems');
   await mkdir(target, { recursive: true });
   await runChecked('mount', [...(readOnly ? ['-o', 'ro'] : []), join('/dev', found.name), target]);
 }

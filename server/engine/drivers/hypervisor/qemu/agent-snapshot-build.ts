@@ -37,7 +37,7 @@ function buildLaunch(guestDir: string, work: string, accelerator: QemuLaunch['ac
     accelerator,
     kernelPath: join(guestDir, 'vmlinux'),
     initrdPath: join(guestDir, 'initrd.img'),
-    imagePath: join(guestDir, 'image.ext4'),
+    imagePath: join(guestDir, 'image.erofs'),
     hugetlbfsPath: null,
     sockets: { qmp: join(work, 'qmp.sock'), console: join(work, 'console.sock') },
     consoleLog: join(work, 'console.log'),

@@ -84,7 +84,7 @@ function qemuDefaults(): HypervisorDefaults {
     sharedFs: podSharedFs(''),
     machineType: 'q35',
     kernelPath: join(assets, 'vmlinux'),
-    imagePath: join(assets, 'image.ext4'),
+    imagePath: join(assets, 'image.erofs'),
     initrdPath: join(assets, 'initrd.img'),
     hypervisorPath: DEFAULT_QEMU,
     firmwarePath: '',
