@@ -4,7 +4,8 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ccProxiesOf, stopCcProxy } from '../../server/engine/drivers/proxy/cc.js';
+import { ccProxiesOf, ccProxySocket, stopCcProxy } from '../../server/engine/drivers/proxy/cc.js';
+import { canConnect } from '../../server/engine/drivers/proxy/types.js';
 import { linuxHost } from '../../server/engine/host/linux.js';
 import type { CmdInput } from '../../server/engine/index.js';
 import { testEngine, type TestEngine } from '../helpers/engine.js';
@@ -60,7 +61,9 @@ describe('one ccProxy for two hyperstart pods', () => {
     const [before] = await ccProxiesOf(linuxHost, runRoot);
     const shims = await Promise.all(PODS.map(shimOf));
     process.kill(before!, 'SIGKILL');
-    while (await alive(before!)) await new Promise((r) => setTimeout(r, 100));
+    // Gone means its socket refuses too: a dying process's cmdline empties (its memory goes) before
+    // its files close, and a call in that window reached the dying proxy and lost its connection.
+    while ((await alive(before!)) || (await canConnect(ccProxySocket(runRoot)))) await new Promise((r) => setTimeout(r, 100));
 
     expect(await exec('cc-a', { args: ['echo', 'back'] })).toEqual({ output: 'back\n', exitCode: 0 });
     const after = await ccProxiesOf(linuxHost, runRoot);
