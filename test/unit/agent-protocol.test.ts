@@ -1,6 +1,6 @@
 // Host/guest agent protocol: framing and resync, session handshake with stale frames, schema
 // validation, output offsets, and the guest-side helpers that need no crun.
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -214,6 +214,14 @@ describe('guest helpers', () => {
     expect(await resolveUser(rootfs, { user: '4242', primaryGroup: 'wheel', supplementaryGroups: ['staff', '7'] })).toEqual({ uid: 4242, gid: 10, additionalGids: [50, 7], home: '/' });
     await expect(resolveUser(rootfs, { user: 'mallory', ...none })).rejects.toThrow(/unable to find user "mallory"/);
     await expect(resolveUser(rootfs, { user: 'alice', primaryGroup: 'nogroup', supplementaryGroups: [] })).rejects.toThrow(/group "nogroup"/);
+    // The parsed tables are reused only while the file is unchanged: a user added (same second,
+    // same inode: appended) is found by the next exec.
+    await appendFile(join(rootfs, 'etc/passwd'), 'mallory:x:1001:1000::/home/m:/bin/sh\n');
+    expect(await resolveUser(rootfs, { user: 'mallory', ...none })).toEqual({ uid: 1001, gid: 1000, additionalGids: [], home: '/home/m' });
+    // A table replaced by a symlink (it would resolve outside the rootfs) is not read, cached or not.
+    await rm(join(rootfs, 'etc/passwd'));
+    await symlink('/etc/passwd', join(rootfs, 'etc/passwd'));
+    await expect(resolveUser(rootfs, { user: 'alice', ...none })).rejects.toThrow(/unable to find user "alice"/);
     await rm(rootfs, { recursive: true, force: true });
   });
 

@@ -1,6 +1,6 @@
 // The agent's containers: OCI bundles under the state dir, one crun child per running process
 // (crun stays in the foreground so it reaps the process and hands us its exit code).
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -98,7 +98,8 @@ export class ContainerManager {
     if (execId === containerId || c.execs.has(execId)) throw new ProtocolError('ALREADY_EXISTS', `process "${execId}" already exists`);
     const processFile = join(c.bundle, `exec-${execId}.json`);
     const pidFile = join(c.bundle, `exec-${execId}.pid`);
-    await writeFile(processFile, JSON.stringify(await buildProcess(c.rootfs, spec)));
+    const built = await buildProcess(c.rootfs, spec);
+    writeFileSync(processFile, JSON.stringify(built));
     const args = crunArgs(this.runtime, 'exec', '--process', processFile, '--pid-file', pidFile, containerId);
     const proc = await this.spawn(c, execId, spec, args, pidFile);
     c.execs.set(execId, proc);
