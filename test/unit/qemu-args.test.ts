@@ -44,7 +44,7 @@ describe('buildQemuArgs', () => {
       -no-reboot
       -kernel /g/vmlinux
       -initrd /g/initrd.img
-      -append console=ttyS0 panic=1 no_timer_check rcupdate.rcu_expedited=1 cryptomgr.notests i8042.direct=1 i8042.dumbkbd=1 i8042.nopnp=1 i8042.noaux=1 net.ifnames=0 pci=lastbus=0 iommu=off loglevel=4 podvisor.hostname=web-1
+      -append console=ttyS0 panic=1 no_timer_check rcupdate.rcu_expedited=1 cryptomgr.notests i8042.direct=1 i8042.dumbkbd=1 i8042.nopnp=1 i8042.noaux=1 net.ifnames=0 pci=lastbus=0 iommu=off loglevel=4 podvisor.node_flags=--no-sparkplug podvisor.hostname=web-1
       -smp 1,cores=1,threads=1,sockets=1,maxcpus=1
       "
     `);
@@ -119,7 +119,7 @@ describe('buildQemuArgs', () => {
       -overcommit mem-lock=on
       -kernel /g/vmlinux
       -initrd /g/initrd.img
-      -append console=ttyS0 panic=1 no_timer_check rcupdate.rcu_expedited=1 cryptomgr.notests i8042.direct=1 i8042.dumbkbd=1 i8042.nopnp=1 i8042.noaux=1 net.ifnames=0 pci=lastbus=0 iommu=off debug podvisor.hostname=web-1 systemd.unit=rescue nosmt
+      -append console=ttyS0 panic=1 no_timer_check rcupdate.rcu_expedited=1 cryptomgr.notests i8042.direct=1 i8042.dumbkbd=1 i8042.nopnp=1 i8042.noaux=1 net.ifnames=0 pci=lastbus=0 iommu=off debug podvisor.node_flags=--no-sparkplug podvisor.hostname=web-1 systemd.unit=rescue nosmt
       -bios /fw/bios.bin
       -smp 2,cores=1,threads=1,sockets=4,maxcpus=4
       -no-hpet

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Accelerator } from './args.js';
+import { agentNodeFlags, type Accelerator } from './args.js';
 
 export const SNAPSHOTS_DIR = 'agent-snapshots';
 /** Where the appended archive puts the snapshot in the initramfs (guest/init moves it to /run). */
@@ -48,6 +48,7 @@ export async function snapshotKey(guestDir: string, binary: string, accelerator:
     cpu: accelerator === 'kvm' ? `host ${await hostCpu()}` : 'max', // args.ts's -cpu
     qemu: `${binary} ${await fileStamp(binary)}`,
     guest: (await readFile(join(guestDir, 'stamp'), 'utf8')).trim(),
+    nodeFlags: agentNodeFlags(accelerator).join(' '), // the blob is only good under the flags it was built with
   };
   return { key: createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 16), inputs };
 }

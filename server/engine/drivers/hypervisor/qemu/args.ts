@@ -90,12 +90,27 @@ function paramWords(params: Param[], prefix: string): string[] {
   return params.map((p) => (p.value === '' ? `${prefix}${p.key}` : `${prefix}${p.key}=${p.value}`));
 }
 
+/**
+ * Node.js flags the guest's init gives the agent (kernel parameter podvisor.node_flags, one word).
+ * Under TCG, V8's baseline compiler (Sparkplug) writes new machine code for every function a
+ * start-up runs a few times, and TCG must then translate that code again: without it, a cold
+ * RunPod took ~0.15-0.2 s less (medians of 4, bench/runpod.ts in the README), while TurboFan stays
+ * for what is really hot. KVM runs the generated code natively: no flags there. The agent's V8
+ * snapshot is built with the same flags (V8 refuses a blob made under other flags), and they are
+ * part of its key (agent-snapshot.ts).
+ */
+export function agentNodeFlags(accelerator: Accelerator): string[] {
+  return accelerator === 'kvm' ? [] : ['--no-sparkplug'];
+}
+
 /** loglevel=4 keeps only warnings on the console: printing the full boot log costs ~1 s under TCG. */
 export function baseKernelParams(accelerator: Accelerator, debug: boolean): string[] {
+  const nodeFlags = agentNodeFlags(accelerator);
   return [
     ...BASE_KERNEL_PARAMS,
     ...(accelerator === 'kvm' ? ['tsc=reliable'] : []), // TCG's TSC is not trustworthy
     debug ? 'debug' : 'loglevel=4',
+    ...(nodeFlags.length ? [`podvisor.node_flags=${nodeFlags.join(',')}`] : []),
   ];
 }
 
