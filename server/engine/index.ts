@@ -18,6 +18,7 @@ export { PORTS_ANNOTATION } from './drivers/network/cni-config.js';
 export { hostAccelerator } from './drivers/hypervisor/qemu/index.js';
 export { acceleratorReason } from './drivers/hypervisor/qemu/accel.js';
 export { VIRTIOFSD } from './drivers/hypervisor/qemu/virtiofsd.js';
+export { GUEST_ASSET_NAMES, GUEST_FILES, guestDir } from './drivers/hypervisor/qemu/guest-assets.js';
 export { cniOptionsFromEnv } from './drivers/network/cni-config.js';
 export { listCniNetworks, type CniCatalog, type CniNetworkEntry } from './drivers/network/catalog.js';
 export { TRANSITIONS, PRECONDITIONS, canTransition, type CallName } from './state.js';

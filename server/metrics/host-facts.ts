@@ -8,11 +8,10 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { readFile } from 'node:fs/promises';
-import { configFromEnv, REPO_ROOT } from '../config.js';
-import { acceleratorReason, cniOptionsFromEnv, hostAccelerator, VIRTIOFSD } from '../engine/index.js';
+import { configFromEnv } from '../config.js';
+import { acceleratorReason, cniOptionsFromEnv, GUEST_ASSET_NAMES, GUEST_FILES, guestDir as qemuGuestDir, hostAccelerator, VIRTIOFSD } from '../engine/index.js';
 import { hostMemory } from './host.js';
 
-const GUEST_ASSETS = ['vmlinux', 'initrd.img', 'image.erofs'];
 /** The plugins the CNI driver's default network chains (bridge + host-local IPAM + portmap). */
 const CNI_PLUGINS = ['bridge', 'host-local', 'portmap', 'loopback'];
 
@@ -55,13 +54,13 @@ async function kernelVersion(file: string): Promise<string | null> {
 
 async function guestAssets(guestDir: string) {
   const assets = await Promise.all(
-    GUEST_ASSETS.map(async (name) => {
+    GUEST_ASSET_NAMES.map(async (name) => {
       const info = await stat(path.join(guestDir, name)).catch(() => null);
       return { name, present: info !== null, bytes: info?.size ?? 0, builtAt: info ? info.mtime.toISOString() : null };
     }),
   );
   const stamp = (await readFile(path.join(guestDir, 'stamp'), 'utf8').catch(() => '')).trim();
-  return { dir: guestDir, assets, stamp: stamp.slice(0, 12) || null, kernel: await kernelVersion(path.join(guestDir, 'vmlinux')) };
+  return { dir: guestDir, assets, stamp: stamp.slice(0, 12) || null, kernel: await kernelVersion(path.join(guestDir, GUEST_FILES.kernel)) };
 }
 
 function networkSupport() {
@@ -72,7 +71,7 @@ function networkSupport() {
 
 export async function hostFacts() {
   const runRoot = configFromEnv().runRoot;
-  const guestDir = process.env['PODVISOR_GUEST_DIR'] ?? path.join(REPO_ROOT, 'var', 'guest');
+  const guestDir = qemuGuestDir();
   const [accel, qemu, guest, memory] = await Promise.all([hostAccelerator({ runRoot }), qemuVersion(), guestAssets(guestDir), hostMemory()]);
   const virtiofs = existsSync(VIRTIOFSD);
   return {

@@ -4,11 +4,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { configFromEnv, REPO_ROOT } from '../../config.js';
-import { hostAccelerator, IdSchema, listCniNetworks, type PodSummary } from '../../engine/index.js';
+import { GUEST_ASSET_NAMES, guestDir, hostAccelerator, IdSchema, listCniNetworks, type PodSummary } from '../../engine/index.js';
 import { qemuVersion } from '../../metrics/host-facts.js';
 import { router, viewerProcedure } from '../trpc.js';
-
-const GUEST_ASSETS = ['vmlinux', 'initrd.img', 'image.erofs'];
 
 /** The list's columns from the records alone: two store reads for any number of pods, no VM probed. */
 function overviewOf(pod: PodSummary) {
@@ -30,13 +28,13 @@ const PodIdInput = z.object({ podId: IdSchema });
 
 export const systemRouter = router({
   capabilities: viewerProcedure.query(async () => {
-    const guestDir = process.env['PODVISOR_GUEST_DIR'] ?? path.join(REPO_ROOT, 'var', 'guest');
+    const dir = guestDir();
     return {
       qemuVersion: await qemuVersion(),
       // The driver's verdict (probed once per boot), never a guess from /dev/kvm existing.
       ...(await hostAccelerator({ runRoot: configFromEnv().runRoot })),
-      guestDir,
-      guestAssets: GUEST_ASSETS.map((name) => ({ name, present: existsSync(path.join(guestDir, name)) })),
+      guestDir: dir,
+      guestAssets: GUEST_ASSET_NAMES.map((name) => ({ name, present: existsSync(path.join(dir, name)) })),
       defaultRootFs: path.join(REPO_ROOT, 'var', 'rootfs', 'busybox'),
     };
   }),

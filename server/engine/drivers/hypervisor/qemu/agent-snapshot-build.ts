@@ -12,6 +12,7 @@ import { HypervisorConfigSchema } from '../../../types.js';
 import { chooseAccelerator } from './accel.js';
 import { INITRD_SNAPSHOT_DIR, readSnapshotInfo, snapshotKey, SNAPSHOTS_DIR, type SnapshotInfo } from './agent-snapshot.js';
 import { buildQemuArgs, DEFAULT_MEMORY_MIB, type QemuLaunch } from './args.js';
+import { GUEST_FILES } from './guest-assets.js';
 
 const BUILD_TIMEOUT_MS = 600_000; // a loaded TCG host; the build itself takes well under a minute
 const SHARE_TAG = 'pvsnapshot'; // guest/init mounts this tag in build mode
@@ -35,9 +36,9 @@ function buildLaunch(guestDir: string, work: string, accelerator: QemuLaunch['ac
     vcpus: 1,
     memoryMiB: DEFAULT_MEMORY_MIB, // the pods' default: V8 sizes its heap from what it finds
     accelerator,
-    kernelPath: join(guestDir, 'vmlinux'),
-    initrdPath: join(guestDir, 'initrd.img'),
-    imagePath: join(guestDir, 'image.erofs'),
+    kernelPath: join(guestDir, GUEST_FILES.kernel),
+    initrdPath: join(guestDir, GUEST_FILES.initrd),
+    imagePath: join(guestDir, GUEST_FILES.image),
     hugetlbfsPath: null,
     sockets: { qmp: join(work, 'qmp.sock'), console: join(work, 'console.sock') },
     consoleLog: join(work, 'console.log'),
@@ -54,7 +55,7 @@ async function snapshotArchive(stage: string): Promise<Buffer> {
 
 /** Builds the snapshot for this host's key, unless one is there. Throws EngineError with the guest's last words. */
 export async function buildAgentSnapshot(opts: SnapshotBuildOptions): Promise<{ info: SnapshotInfo; built: boolean }> {
-  const accelerator = await chooseAccelerator(opts.binary, join(opts.guestDir, 'vmlinux'), opts.runRoot);
+  const accelerator = await chooseAccelerator(opts.binary, join(opts.guestDir, GUEST_FILES.kernel), opts.runRoot);
   const { key, inputs } = await snapshotKey(opts.guestDir, opts.binary, accelerator);
   const root = join(opts.guestDir, SNAPSHOTS_DIR);
   const existing = await readSnapshotInfo(join(root, key));

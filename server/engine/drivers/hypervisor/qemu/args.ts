@@ -94,8 +94,8 @@ function paramWords(params: Param[], prefix: string): string[] {
  * Node.js flags the guest's init gives the agent (kernel parameter podvisor.node_flags, one word).
  * Under TCG, V8's baseline compiler (Sparkplug) writes new machine code for every function a
  * start-up runs a few times, and TCG must then translate that code again: without it, a cold
- * RunPod took ~0.15-0.2 s less (medians of 4, bench/runpod.ts in the README), while TurboFan stays
- * for what is really hot. KVM runs the generated code natively: no flags there. The agent's V8
+ * RunPod took ~0.15-0.2 s less (medians of 4 cold pods per variant, same image; bench/runpod.ts's
+ * cold ratio 2.44x -> 2.35x, README), while TurboFan stays for what is really hot. KVM runs the generated code natively: no flags there. The agent's V8
  * snapshot is built with the same flags (V8 refuses a blob made under other flags), and they are
  * part of its key (agent-snapshot.ts).
  */

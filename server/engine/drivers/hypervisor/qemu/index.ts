@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../../../repo-root.js';
 import { DEFAULT_SOURCE, effectiveHypervisorConfig, withEffectiveValues, type Effective, type HypervisorDefaults } from '../../../effective-config.js';
 import { EngineError } from '../../../errors.js';
 import type { SharedFs, VmDevice, VmEndpoints, VmLaunchPlan } from '../../devices.js';
@@ -14,6 +13,7 @@ import type { Hypervisor, VmLiveness } from '../types.js';
 import { chooseAccelerator } from './accel.js';
 import { chooseAgentStart, type AgentStart } from './agent-snapshot.js';
 import { buildQemuArgs, DEFAULT_MEMORY_MIB, DEFAULT_VCPUS, type LaunchDevice, type QemuLaunch } from './args.js';
+import { GUEST_FILES, guestDir } from './guest-assets.js';
 import { QemuStateSchema, qemuStateOf, type QemuState } from './state.js';
 import { linuxHost } from '../../../host/linux.js';
 import type { Host } from '../../../host/types.js';
@@ -30,12 +30,6 @@ const QMP_WAIT_MS = 30_000; // TCG: QEMU itself is up in well under a second, bu
 const MAX_SOCKET_PATH = 107;
 /** QMP run states after which the guest never runs again. */
 const GUEST_GONE_STATUSES = new Set(['shutdown', 'internal-error', 'guest-panicked']);
-
-/** Where build-assets.sh puts the guest: PODVISOR_GUEST_DIR, else var/guest in the repository. */
-function guestDir(): string {
-  if (process.env['PODVISOR_GUEST_DIR']) return process.env['PODVISOR_GUEST_DIR'];
-  return join(REPO_ROOT, 'var', 'guest');
-}
 
 export function runFiles(runDir: string) {
   return {
@@ -83,9 +77,9 @@ function qemuDefaults(): HypervisorDefaults {
     blockDeviceDriver: 'virtio-scsi',
     sharedFs: podSharedFs(''),
     machineType: 'q35',
-    kernelPath: join(assets, 'vmlinux'),
-    imagePath: join(assets, 'image.erofs'),
-    initrdPath: join(assets, 'initrd.img'),
+    kernelPath: join(assets, GUEST_FILES.kernel),
+    imagePath: join(assets, GUEST_FILES.image),
+    initrdPath: join(assets, GUEST_FILES.initrd),
     hypervisorPath: DEFAULT_QEMU,
     firmwarePath: '',
   };
@@ -204,7 +198,7 @@ export async function launchSettings(pod: PodContext, env: DriverEnv, devices: L
 export async function hostAccelerator(env: DriverEnv): Promise<{ accelerator: 'kvm' | 'tcg'; kvmDevice: boolean; forced: boolean }> {
   const kvmDevice = existsSync('/dev/kvm');
   const forced = process.env['PODVISOR_ACCEL'] === 'kvm' || process.env['PODVISOR_ACCEL'] === 'tcg';
-  const kernel = join(guestDir(), 'vmlinux');
+  const kernel = join(guestDir(), GUEST_FILES.kernel);
   if (!forced && !(await isFile(kernel))) return { accelerator: 'tcg', kvmDevice, forced }; // nothing to probe with yet
   return { accelerator: await chooseAccelerator(DEFAULT_QEMU, kernel, env.runRoot), kvmDevice, forced };
 }
