@@ -35,6 +35,21 @@ const UInt = z.number().int().nonnegative();
 export const ParamSchema = z.object({ key: z.string().min(1, 'cannot be empty'), value: z.string().default('') });
 export type Param = z.infer<typeof ParamSchema>;
 
+/**
+ * Kernel parameters the host sets on every pod's command line, which guest/init reads first-match:
+ * a pod's own would be silently overridden, so it is refused instead (the hostname comes from the
+ * pod's hostname; the agent's Node.js flags from the driver, qemu/args.ts agentNodeFlags).
+ */
+const HOST_SET_KERNEL_PARAMS = new Set(['podvisor.hostname', 'podvisor.node_flags']);
+const KernelParamsSchema = z
+  .array(ParamSchema)
+  .default([])
+  .superRefine((params, ctx) => {
+    params.forEach((p, i) => {
+      if (HOST_SET_KERNEL_PARAMS.has(p.key)) ctx.addIssue({ code: 'custom', path: [i, 'key'], message: `"${p.key}" is set by the host and cannot be overridden` });
+    });
+  });
+
 export const HypervisorConfigSchema = z.object({
   kernelPath: OptionalAbsPath,
   imagePath: OptionalAbsPath,
@@ -43,7 +58,7 @@ export const HypervisorConfigSchema = z.object({
   firmwarePath: OptionalAbsPath,
   machineAccelerators: z.string().default(''),
   hypervisorPath: OptionalAbsPath,
-  kernelParams: z.array(ParamSchema).default([]),
+  kernelParams: KernelParamsSchema,
   hypervisorParams: z.array(ParamSchema).default([]),
   hypervisorMachineType: z.enum(['pc', 'pc-lite', 'q35', '']).default(''),
   debug: z.boolean().default(false),

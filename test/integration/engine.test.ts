@@ -91,6 +91,16 @@ describe('engine', () => {
     expect(status.hypervisorConfig.kernelParams).toEqual([{ key: 'quiet', value: '' }]);
   });
 
+  it('refuses kernel parameters the host sets itself, naming the field, and creates nothing', async () => {
+    await using t = testEngine();
+    for (const key of ['podvisor.hostname', 'podvisor.node_flags']) {
+      const config = { ...mockPod('kp', 1), hypervisorConfig: { kernelParams: [{ key: 'quiet' }, { key, value: 'x' }] } };
+      const err = await t.vc.createPod(config).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'INVALID_CONFIG', details: { issues: [{ path: ['hypervisorConfig', 'kernelParams', '1', 'key'], message: `"${key}" is set by the host and cannot be overridden` }] } });
+    }
+    expect(await t.vc.listPod()).toEqual([]);
+  });
+
   it('runs hooks: a failing prestart hook aborts create and leaves nothing behind', async () => {
     await using t = testEngine();
     const fail = script(t.dir, 'fail.sh', 'echo nope >&2; exit 3');
